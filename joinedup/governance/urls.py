@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import views
+
+app_name = "governance"
+
+urlpatterns = [
+    path("", views.audit_list, name="audit-list"),
+]

@@ -1,0 +1,86 @@
+"""Roles and what each may do (DESIGN §7).
+
+A *capability* is a named thing a user may do. Views ask for a capability with
+``require_capability``; selectors scope rows by the user. The matrix here is the one
+place that says which role has which capability.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import models
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", "Partnership administrator"
+    COORDINATOR = "coordinator", "Exploitation coordinator"
+    PRACTITIONER = "practitioner", "Practitioner"
+    STRATEGIC_LEAD = "strategic_lead", "Strategic leader"
+    ANALYST = "analyst", "Analyst"
+    MODERATOR = "moderator", "Community engagement officer"
+
+
+ALL_ROLES = frozenset(Role)
+
+# capability -> roles that have it
+CAPABILITIES: dict[str, frozenset[str]] = {
+    # Read the partnership directory of agencies and services (signed in).
+    "directory.view": ALL_ROLES,
+    # Create and change agencies and services, import services.
+    "directory.manage": frozenset({Role.ADMIN}),
+    # Create and change users, their roles and agencies.
+    "accounts.manage": frozenset({Role.ADMIN}),
+    # Read the audit trail.
+    "governance.audit.view": frozenset({Role.ADMIN}),
+    # Hold personal API tokens.
+    "api.tokens": ALL_ROLES,
+}
+
+
+def has_capability(user: Any, capability: str) -> bool:
+    """True when the signed-in, active user's role carries the capability."""
+    if capability not in CAPABILITIES:
+        raise KeyError(f"Unknown capability {capability!r}")
+    if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
+        return False
+    return getattr(user, "role", None) in CAPABILITIES[capability]
+
+
+def require_capability(capability: str) -> Callable:
+    """View decorator: anonymous users go to sign in; signed-in users without it get 403."""
+    if capability not in CAPABILITIES:
+        raise KeyError(f"Unknown capability {capability!r}")
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not request.user.is_authenticated:
+                from django.contrib.auth.views import redirect_to_login
+
+                return redirect_to_login(request.get_full_path())
+            if not has_capability(request.user, capability):
+                raise PermissionDenied(f"Your role does not allow {capability}")
+            return view(request, *args, **kwargs)
+
+        wrapped.capability = capability  # type: ignore[attr-defined]
+        return wrapped
+
+    return decorator
+
+
+def require_sign_in(view: Callable) -> Callable:
+    """View decorator for pages every signed-in user may see."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            from django.contrib.auth.views import redirect_to_login
+
+            return redirect_to_login(request.get_full_path())
+        return view(request, *args, **kwargs)
+
+    return wrapped

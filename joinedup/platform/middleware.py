@@ -1,0 +1,111 @@
+"""Request-wide behaviour: request ids, session limits, caching and denied-request audit."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import datetime
+
+from django.conf import settings
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
+from django.utils import timezone
+from django.utils.cache import add_never_cache_headers, patch_cache_control
+
+from .audit import audit_record, current_request_id
+from .models import AuditOutcome
+
+_REQUEST_ID_OK = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+
+SESSION_STARTED_KEY = "joinedup_started_at"
+SESSION_LAST_SEEN_KEY = "joinedup_last_seen_at"
+
+
+class RequestIdMiddleware:
+    """Give every request an id (or keep a well-formed X-Request-ID) for logs and audit."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        incoming = request.headers.get("X-Request-ID", "")
+        request.id = incoming if _REQUEST_ID_OK.match(incoming) else uuid.uuid4().hex
+        token = current_request_id.set(request.id)
+        try:
+            response = self.get_response(request)
+        finally:
+            current_request_id.reset(token)
+        response["X-Request-ID"] = request.id
+        return response
+
+
+class SessionTimeoutMiddleware:
+    """Sign users out after SESSION_IDLE_TIMEOUT idle or SESSION_ABSOLUTE_TIMEOUT in all."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            now = timezone.now()
+            started = _read_time(request.session.get(SESSION_STARTED_KEY))
+            last_seen = _read_time(request.session.get(SESSION_LAST_SEEN_KEY))
+            if started is None:
+                request.session[SESSION_STARTED_KEY] = now.isoformat()
+                started = now
+            expired = (now - started) > settings.SESSION_ABSOLUTE_TIMEOUT or (
+                last_seen is not None and (now - last_seen) > settings.SESSION_IDLE_TIMEOUT
+            )
+            if expired:
+                logout(request)
+                if request.path.startswith("/api/"):
+                    return self.get_response(request)
+                return redirect_to_login(request.get_full_path())
+            request.session[SESSION_LAST_SEEN_KEY] = now.isoformat()
+        return self.get_response(request)
+
+
+def _read_time(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+class NoStoreForSignedInMiddleware:
+    """Pages a signed-in user sees may hold personal data: never let a browser or proxy keep them."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if (user is not None and user.is_authenticated) or request.path.startswith("/api/"):
+            add_never_cache_headers(response)
+            patch_cache_control(response, no_store=True, private=True)
+        return response
+
+
+class AuditDeniedMiddleware:
+    """Every refused request (401 or 403) is written to the audit trail."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code in (401, 403):
+            user = getattr(request, "user", None)
+            audit_record(
+                actor=user,
+                action="platform.request.denied",
+                object_type="url",
+                object_id=request.path[:100],
+                outcome=AuditOutcome.DENIED,
+                detail={"method": request.method, "path": request.path[:500], "status": response.status_code},
+            )
+        return response
