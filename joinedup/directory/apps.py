@@ -5,3 +5,10 @@ class DirectoryConfig(AppConfig):
     name = "joinedup.directory"
     label = "directory"
     verbose_name = "Partnership directory"
+
+    def ready(self) -> None:
+        from joinedup.platform.csv_import import register_importer
+
+        from .importers import ServicesImporter
+
+        register_importer("services", ServicesImporter())

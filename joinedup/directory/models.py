@@ -4,12 +4,31 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 
 slug_validator = RegexValidator(
     r"^[a-z0-9][a-z0-9-]*$", "Use lower-case letters, numbers and hyphens only, starting with a letter or number"
 )
+
+
+def duration_text(days: int) -> str:
+    """A number of days as a person would say it: '2 weeks', '6 months', '1 year', '10 days'."""
+    if days <= 0:
+        return "0 days"
+    if days % 365 == 0:
+        years = days // 365
+        return f"{years} year{'s' if years != 1 else ''}"
+    if days < 28:
+        if days % 7 == 0:
+            weeks = days // 7
+            return f"{weeks} week{'s' if weeks != 1 else ''}"
+        return f"{days} day{'s' if days != 1 else ''}"
+    months = round(days / 30.44)
+    if months and abs(months * 30.44 - days) <= 3:
+        return f"{months} month{'s' if months != 1 else ''}"
+    return f"{days} days"
 
 
 class AgencyKind(models.TextChoices):
@@ -31,11 +50,24 @@ class Audience(models.TextChoices):
     ALL_AGE = "all_age", "All ages"
 
 
+ADULT_AGE = 18
+AGE_LIMIT = 120
+_age_validator = MaxValueValidator(AGE_LIMIT, "Ages must be %(limit_value)s or under")
+
+
 class Agency(models.Model):
     """An organisation in the partnership."""
 
-    name = models.CharField(max_length=200, unique=True)
-    code = models.CharField(max_length=50, unique=True, validators=[slug_validator], help_text="Short reference")
+    name = models.CharField(
+        max_length=200, unique=True, error_messages={"unique": "An agency with this name already exists"}
+    )
+    code = models.CharField(
+        max_length=50,
+        unique=True,
+        validators=[slug_validator],
+        help_text="Short reference",
+        error_messages={"unique": "An agency with this code already exists"},
+    )
     kind = models.CharField(max_length=32, choices=AgencyKind.choices)
     description = models.TextField(blank=True, help_text="What the agency does, in plain English")
     website = models.URLField(blank=True)
@@ -71,27 +103,38 @@ class Service(models.Model):
 
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="services")
     code = models.CharField(
-        max_length=50, unique=True, validators=[slug_validator], help_text="The service_id used in files and the API"
+        max_length=50,
+        unique=True,
+        validators=[slug_validator],
+        help_text="The service_id used in files and the API",
+        error_messages={"unique": "A service with this service ID already exists"},
     )
     name = models.CharField(max_length=200)
-    remit = models.TextField(help_text="What the service does, in plain English")
+    # Blank is allowed so a forecast services file (which has no remit) can be imported;
+    # the service form still asks for it.
+    remit = models.TextField(blank=True, help_text="What the service does, in plain English")
     audience = models.CharField(max_length=10, choices=Audience.choices)
-    min_age = models.PositiveSmallIntegerField(null=True, blank=True, validators=[MaxValueValidator(120)])
-    max_age = models.PositiveSmallIntegerField(null=True, blank=True, validators=[MaxValueValidator(120)])
+    min_age = models.PositiveSmallIntegerField(null=True, blank=True, validators=[_age_validator])
+    max_age = models.PositiveSmallIntegerField(null=True, blank=True, validators=[_age_validator])
     needs = models.ManyToManyField(Need, blank=True, related_name="services")
     threshold = models.TextField(blank=True, help_text="Who meets the threshold, in words")
     referral_route = models.TextField(blank=True, help_text="How to refer")
     ends_at_age = models.PositiveSmallIntegerField(
-        null=True, blank=True, validators=[MaxValueValidator(120)], help_text="Support ends on this birthday"
+        null=True, blank=True, validators=[_age_validator], help_text="Support ends on this birthday"
     )
     max_extension_days = models.PositiveIntegerField(
-        default=0, validators=[MaxValueValidator(3650)], help_text="How far an ending may be put back, in days"
+        default=0,
+        validators=[MaxValueValidator(3650, "The most an ending can be put back is %(limit_value)s days (10 years)")],
+        help_text="How far an ending may be put back, in days",
     )
     default_weight = models.DecimalField(
         max_digits=5,
         decimal_places=2,
         default=Decimal("1"),
-        validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(Decimal("100"))],
+        validators=[
+            MinValueValidator(Decimal("0.01"), "Weight must be more than 0"),
+            MaxValueValidator(Decimal("100"), "Weight must be 100 or less"),
+        ],
         help_text="How much support one involvement gives",
     )
     contact_email = models.EmailField(blank=True)
@@ -114,6 +157,46 @@ class Service(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        """Rules across fields. Messages name the field they are about, so forms and imports
+        can show them next to it."""
+        errors: dict[str, list[str]] = {}
+
+        def add(field: str, message: str) -> None:
+            errors.setdefault(field, []).append(message)
+
+        low, high, ends = self.min_age, self.max_age, self.ends_at_age
+        if low is not None and high is not None and low > high:
+            add("min_age", "Minimum age must be the same as or lower than maximum age")
+        if ends is not None:
+            if low is not None and ends <= low:
+                add("ends_at_age", "The age support ends must be above the minimum age")
+            if high is not None and ends > high + 1:
+                add(
+                    "ends_at_age",
+                    f"The age support ends must be no more than {high + 1}, one year above the maximum age",
+                )
+        if self.audience == Audience.ADULT:
+            if high is not None and high < ADULT_AGE:
+                add("max_age", f"An adult service must have a maximum age of {ADULT_AGE} or over")
+            if ends is not None and ends <= ADULT_AGE:
+                add("ends_at_age", f"An adult service cannot end at or before {ADULT_AGE}")
+        if self.audience == Audience.CHILD and low is not None and low >= ADULT_AGE:
+            add("min_age", f"A children's service must have a minimum age under {ADULT_AGE}")
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def ending_text(self) -> str:
+        """When support ends, in words: 'Ends at 18, can be extended by up to 6 months'."""
+        extension = duration_text(self.max_extension_days) if self.max_extension_days else ""
+        if self.ends_at_age is not None:
+            text = f"Ends at {self.ends_at_age}"
+            return f"{text}, can be extended by up to {extension}" if extension else f"{text}, cannot be extended"
+        if extension:
+            return f"No set age; a planned ending can be put back by up to {extension}"
+        return "No set age"
 
     @property
     def age_range_text(self) -> str:

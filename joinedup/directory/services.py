@@ -1,0 +1,371 @@
+"""Writes to the directory. Each is atomic and audited in the same transaction (DESIGN §4).
+
+Validation uses the models' own rules (``full_clean``), so a form, an import and the API
+all refuse the same things with the same plain-English messages.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+
+from joinedup.platform.audit import audit_record
+
+from .models import Agency, Need, Service, slug_validator
+
+AGENCY_FIELDS = ("name", "code", "kind", "description", "website", "email", "phone", "is_active")
+SERVICE_FIELDS = (
+    "agency",
+    "code",
+    "name",
+    "remit",
+    "audience",
+    "min_age",
+    "max_age",
+    "threshold",
+    "referral_route",
+    "ends_at_age",
+    "max_extension_days",
+    "default_weight",
+    "contact_email",
+    "contact_phone",
+    "is_public",
+    "is_active",
+)
+_NEED_SEPARATORS = re.compile(r"[\s_]+")
+
+
+# --- needs -----------------------------------------------------------------------------
+
+
+def need_slugs_parse(text: str | None) -> list[str]:
+    """'Mental health; exploitation' -> ['exploitation', 'mental-health'] (sorted, no repeats)."""
+    if not text:
+        return []
+    return need_slugs_normalise(text.split(";"))
+
+
+def need_slugs_normalise(values: Iterable[str]) -> list[str]:
+    """Lower-case each need, turn spaces and underscores into hyphens, and check what is left."""
+    slugs: set[str] = set()
+    bad: list[str] = []
+    for value in values:
+        slug = _NEED_SEPARATORS.sub("-", value.strip().lower()).strip("-")
+        if not slug:
+            continue
+        if len(slug) > 50:
+            bad.append(f"“{value.strip()}” is longer than 50 characters")
+            continue
+        try:
+            slug_validator(slug)
+        except ValidationError:
+            bad.append(f"“{value.strip()}”")
+            continue
+        slugs.add(slug)
+    if bad:
+        raise ValidationError(
+            "Needs must use letters, numbers and hyphens only, separated by semicolons. Check " + ", ".join(bad),
+            code="invalid_need",
+        )
+    return sorted(slugs)
+
+
+def _needs_get_or_create(slugs: Iterable[str]) -> dict[str, Need]:
+    wanted = set(slugs)
+    if not wanted:
+        return {}
+    found = {need.slug: need for need in Need.objects.filter(slug__in=wanted)}
+    missing = sorted(wanted - found.keys())
+    if missing:
+        Need.objects.bulk_create([Need(slug=slug) for slug in missing], ignore_conflicts=True)
+        found.update({need.slug: need for need in Need.objects.filter(slug__in=missing)})
+    return found
+
+
+# --- audit detail ----------------------------------------------------------------------
+
+
+def _plain(value: Any) -> Any:
+    """A value as it goes into the audit trail's JSON."""
+    if isinstance(value, models.Model):
+        return getattr(value, "code", None) or str(value.pk)
+    if isinstance(value, Decimal):
+        return str(value.normalize()) if value == value.to_integral() else str(value)
+    return value
+
+
+def _values(obj: models.Model, fields: Iterable[str]) -> dict[str, Any]:
+    return {name: getattr(obj, name) for name in fields}
+
+
+def _changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, list[Any]]:
+    """{field: [old, new]} for every field whose value differs."""
+    changed = {}
+    for name, new in after.items():
+        old = before.get(name)
+        if _comparable(old) != _comparable(new):
+            changed[name] = [_plain(old), _plain(new)]
+    return changed
+
+
+def _comparable(value: Any) -> Any:
+    if isinstance(value, models.Model):
+        return (type(value), value.pk)
+    if isinstance(value, Decimal):
+        return value.normalize()
+    return value
+
+
+def _check_fields(fields: Mapping[str, Any], allowed: Sequence[str]) -> None:
+    unknown = set(fields) - set(allowed)
+    if unknown:
+        raise TypeError(f"Unknown field(s): {', '.join(sorted(unknown))}")
+
+
+# --- agencies --------------------------------------------------------------------------
+
+
+def agency_create(*, actor, actor_label: str = "", **fields) -> Agency:
+    _check_fields(fields, AGENCY_FIELDS)
+    agency = Agency(**fields)
+    agency.full_clean()
+    with transaction.atomic():
+        agency.save()
+        audit_record(
+            actor=actor,
+            actor_label=actor_label,
+            action="directory.agency.create",
+            obj=agency,
+            detail={name: _plain(value) for name, value in _values(agency, AGENCY_FIELDS).items()},
+        )
+    return agency
+
+
+def agency_update(*, actor, agency: Agency, actor_label: str = "", **fields) -> Agency:
+    _check_fields(fields, AGENCY_FIELDS)
+    with transaction.atomic():
+        # Compare with the row as stored, not with an instance a form may have changed.
+        current = Agency.objects.select_for_update().get(pk=agency.pk)
+        before = _values(current, fields)
+        for name, value in fields.items():
+            setattr(current, name, value)
+        current.full_clean()
+        changed = _changes(before, _values(current, fields))
+        if changed:
+            current.save()
+            audit_record(
+                actor=actor, actor_label=actor_label, action="directory.agency.update", obj=current, detail=changed
+            )
+    return current
+
+
+# --- services --------------------------------------------------------------------------
+
+
+def _service_clean(service: Service, *, validate_unique: bool = True) -> None:
+    # The agency is always an instance we hold, and min <= max is in Service.clean(), so the
+    # database round-trips for the foreign key and the check constraint are not needed.
+    service.full_clean(exclude=["agency"], validate_unique=validate_unique, validate_constraints=False)
+    if service.agency_id is None:
+        raise ValidationError({"agency": "Select the agency that runs the service"})
+
+
+def service_create(*, actor, needs: Iterable[str] = (), actor_label: str = "", **fields) -> Service:
+    _check_fields(fields, SERVICE_FIELDS)
+    slugs = need_slugs_normalise(needs)
+    service = Service(**fields)
+    _service_clean(service)
+    with transaction.atomic():
+        service.save()
+        service.needs.set(_needs_get_or_create(slugs).values())
+        detail = {name: _plain(value) for name, value in _values(service, SERVICE_FIELDS).items()}
+        detail["needs"] = slugs
+        audit_record(
+            actor=actor, actor_label=actor_label, action="directory.service.create", obj=service, detail=detail
+        )
+    return service
+
+
+def service_update(
+    *, actor, service: Service, needs: Iterable[str] | None = None, actor_label: str = "", **fields
+) -> Service:
+    """Change a service. ``needs=None`` leaves its needs as they are."""
+    _check_fields(fields, SERVICE_FIELDS)
+    slugs = need_slugs_normalise(needs) if needs is not None else None
+    with transaction.atomic():
+        current = Service.objects.select_for_update().get(pk=service.pk)
+        before = _values(current, fields)
+        for name, value in fields.items():
+            setattr(current, name, value)
+        _service_clean(current)
+        changed = _changes(before, _values(current, fields))
+        if slugs is not None:
+            old_slugs = sorted(current.needs.values_list("slug", flat=True))
+            if old_slugs != slugs:
+                changed["needs"] = [old_slugs, slugs]
+                current.needs.set(_needs_get_or_create(slugs).values())
+        if changed:
+            current.save()
+            audit_record(
+                actor=actor, actor_label=actor_label, action="directory.service.update", obj=current, detail=changed
+            )
+    return current
+
+
+# --- bulk import -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ServicesImportResult:
+    created: int
+    updated: int
+    unchanged: int
+
+
+@dataclass
+class _Planned:
+    service: Service
+    is_new: bool
+    changed: dict[str, list[Any]]
+    needs: list[str] | None
+
+
+def _plan(rows: Sequence[Mapping[str, Any]]) -> tuple[list[_Planned | None], dict[int, ValidationError]]:
+    """Match each row to a stored service by code, apply it, and validate it. No writes.
+
+    Each row is ``{field: value}`` with model field names, ``agency`` an ``Agency`` and
+    ``needs`` a list of need names; a field left out is left as it is (or its default).
+    """
+    codes = [row.get("code") for row in rows if row.get("code")]
+    existing: dict[str, Service] = {}
+    for start in range(0, len(codes), 1000):
+        chunk = codes[start : start + 1000]
+        for service in Service.objects.filter(code__in=chunk).select_related("agency"):
+            existing[service.code] = service
+    current_needs: dict[int, list[str]] = {}
+    ids = [service.pk for service in existing.values()]
+    for start in range(0, len(ids), 1000):
+        through = Service.needs.through.objects.filter(service_id__in=ids[start : start + 1000])
+        for service_id, slug in through.values_list("service_id", "need__slug"):
+            current_needs.setdefault(service_id, []).append(slug)
+
+    plans: list[_Planned | None] = []
+    errors: dict[int, ValidationError] = {}
+    seen: dict[str, int] = {}
+    for index, row in enumerate(rows):
+        fields = {name: value for name, value in row.items() if name != "needs"}
+        try:
+            _check_fields(fields, SERVICE_FIELDS)
+            code = fields.get("code") or ""
+            if code in seen:
+                raise ValidationError({"code": f"Service ID “{code}” is used more than once in the file"})
+            if code:
+                seen[code] = index
+            slugs = None
+            if row.get("needs") is not None:
+                try:
+                    slugs = need_slugs_normalise(row["needs"])
+                except ValidationError as error:
+                    raise ValidationError({"needs": error.messages}) from None
+            stored = existing.get(code)
+            if stored is None:
+                service = Service(**fields)
+                _service_clean(service, validate_unique=False)
+                plan = _Planned(service, True, {}, slugs or [])
+            else:
+                # ``stored`` was fetched for this plan alone, so it can take the new values.
+                service = stored
+                before = _values(service, fields)
+                for name, value in fields.items():
+                    setattr(service, name, value)
+                _service_clean(service, validate_unique=False)
+                changed = _changes(before, _values(service, fields))
+                old_slugs = sorted(current_needs.get(stored.pk, []))
+                if slugs is not None and slugs != old_slugs:
+                    changed["needs"] = [old_slugs, slugs]
+                plan = _Planned(service, False, changed, slugs)
+        except ValidationError as error:
+            errors[index] = error
+            plans.append(None)
+            continue
+        plans.append(plan)
+    return plans, errors
+
+
+class ServicesImportInvalid(ValidationError):
+    """Some rows are invalid; ``row_errors`` maps each bad row's position to its errors."""
+
+    def __init__(self, rows: Sequence[Mapping[str, Any]], row_errors: dict[int, ValidationError]):
+        self.row_errors = row_errors
+        messages = []
+        for index, error in sorted(row_errors.items()):
+            label = rows[index].get("code") or "no service ID"
+            messages.extend(f"Service {index + 1} ({label}): {message}" for message in error.messages)
+        super().__init__(messages)
+
+
+def services_import_check(rows: Sequence[Mapping[str, Any]]) -> dict[int, ValidationError]:
+    """What is wrong with each row (by position), without writing anything."""
+    return _plan(rows)[1]
+
+
+def services_import(*, actor, rows: Sequence[Mapping[str, Any]], actor_label: str = "") -> ServicesImportResult:
+    """Create or update many services, matched by code, all or nothing.
+
+    One audit event records the import: the codes created and, for each service changed,
+    its changed fields as [old, new]. Unchanged rows write nothing, so importing the same
+    rows twice changes nothing (and audits nothing) the second time.
+    """
+    with transaction.atomic():
+        plans, errors = _plan(rows)
+        if errors:
+            raise ServicesImportInvalid(rows, errors)
+        new = [plan for plan in plans if plan is not None and plan.is_new]
+        changed = [plan for plan in plans if plan is not None and not plan.is_new and plan.changed]
+        unchanged = len(plans) - len(new) - len(changed)
+
+        Service.objects.bulk_create([plan.service for plan in new], batch_size=500)
+        stored_ids = dict(Service.objects.filter(code__in=[p.service.code for p in new]).values_list("code", "pk"))
+        for plan in new:
+            plan.service.pk = stored_ids[plan.service.code]
+        for plan in changed:
+            fields = [name for name in plan.changed if name != "needs"]
+            if fields:
+                plan.service.save(update_fields=[*fields, "updated_at"])
+
+        needs_by_slug = _needs_get_or_create(
+            {slug for plan in (*new, *changed) if plan.needs is not None for slug in plan.needs}
+        )
+        through = Service.needs.through
+        replaced = [plan.service.pk for plan in changed if "needs" in plan.changed]
+        for start in range(0, len(replaced), 1000):
+            through.objects.filter(service_id__in=replaced[start : start + 1000]).delete()
+        links = [
+            through(service_id=plan.service.pk, need_id=needs_by_slug[slug].pk)
+            for plan in (*new, *changed)
+            if plan.needs is not None and (plan.is_new or "needs" in plan.changed)
+            for slug in plan.needs
+        ]
+        through.objects.bulk_create(links, batch_size=1000)
+
+        if new or changed:
+            # One event for the whole import: per-service events would make a large import
+            # take minutes. It names every service created and every change made.
+            audit_record(
+                actor=actor,
+                actor_label=actor_label,
+                action="directory.service.import",
+                object_type="directory.service",
+                detail={
+                    "created": [plan.service.code for plan in new],
+                    "updated": {plan.service.code: plan.changed for plan in changed},
+                    "unchanged": unchanged,
+                },
+            )
+    return ServicesImportResult(created=len(new), updated=len(changed), unchanged=unchanged)
