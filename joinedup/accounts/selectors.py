@@ -1,4 +1,4 @@
-"""Scoped reads of users."""
+"""Scoped reads of users and API tokens."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from django.db.models import QuerySet
 
 from joinedup.platform.access import has_capability
 
-from .models import ApiToken, User
+from .models import ApiToken, User, hash_token
 
 
 def user_list_for(user) -> QuerySet[User]:
@@ -16,12 +16,29 @@ def user_list_for(user) -> QuerySet[User]:
     return User.objects.none()
 
 
+def user_search_for(user, *, role: str = "", agency_id: int | None = None) -> QuerySet[User]:
+    """The user list, narrowed by role and agency when given."""
+    qs = user_list_for(user)
+    if role:
+        qs = qs.filter(role=role)
+    if agency_id:
+        qs = qs.filter(agency_id=agency_id)
+    return qs
+
+
 def user_count_for(user) -> int:
     return user_list_for(user).count()
 
 
 def user_get_for(user, pk: int) -> User:
+    """One user, if ``user`` may manage accounts; ``User.DoesNotExist`` otherwise."""
     return user_list_for(user).get(pk=pk)
+
+
+def active_users_with_email(email: str) -> QuerySet[User]:
+    """Active accounts with this email, for sending a set-password link (no scoping: the
+    caller is the anonymous 'forgotten password' form, which never shows the result)."""
+    return User.objects.filter(email__iexact=(email or "").strip(), is_active=True)
 
 
 def api_token_list_for(user) -> QuerySet[ApiToken]:
@@ -29,3 +46,34 @@ def api_token_list_for(user) -> QuerySet[ApiToken]:
     if not has_capability(user, "api.tokens"):
         return ApiToken.objects.none()
     return ApiToken.objects.filter(user=user).order_by("-created_at")
+
+
+def api_token_list_of(viewer, owner) -> QuerySet[ApiToken]:
+    """``owner``'s tokens as ``viewer`` may see them: their own, or anyone's for an administrator."""
+    if getattr(viewer, "pk", None) == getattr(owner, "pk", None):
+        return api_token_list_for(viewer)
+    if has_capability(viewer, "accounts.manage"):
+        return ApiToken.objects.filter(user=owner).order_by("-created_at")
+    return ApiToken.objects.none()
+
+
+def api_token_get_for(user, pk: int) -> ApiToken:
+    """A token ``user`` may revoke: their own, or anyone's for an administrator."""
+    if has_capability(user, "accounts.manage"):
+        qs = ApiToken.objects.all()
+    else:
+        qs = api_token_list_for(user)
+    return qs.select_related("user").get(pk=pk)
+
+
+def api_token_for_raw(raw: str) -> ApiToken | None:
+    """The active token whose secret is ``raw``, held by an active user; else None.
+
+    Looked up by SHA-256, so the secret is never compared or stored in clear."""
+    if not raw:
+        return None
+    return (
+        ApiToken.objects.select_related("user", "user__agency")
+        .filter(token_hash=hash_token(raw), revoked_at__isnull=True, user__is_active=True)
+        .first()
+    )

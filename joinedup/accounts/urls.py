@@ -15,6 +15,14 @@ urlpatterns = [
 ]
 urlpatterns += [
     path("users/", views.user_list, name="user-list"),
+    path("users/add/", views.user_add, name="user-add"),
+    path("users/<int:pk>/", views.user_detail, name="user-detail"),
+    path("users/<int:pk>/edit/", views.user_edit, name="user-edit"),
+    path("users/<int:pk>/deactivate/", views.user_deactivate, name="user-deactivate"),
+    path("users/<int:pk>/reactivate/", views.user_reactivate, name="user-reactivate"),
     path("account/", views.account, name="account"),
+    path("account/password/", views.password_change, name="password-change"),
     path("account/tokens/", views.token_list, name="token-list"),
+    path("account/tokens/new/", views.token_create, name="token-create"),
+    path("account/tokens/<int:pk>/revoke/", views.token_revoke, name="token-revoke"),
 ]

@@ -2,11 +2,28 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
-from django.shortcuts import render
-from django.urls import reverse_lazy
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse, reverse_lazy
+from django.views.decorators.http import require_http_methods
 
-from .forms import SignInForm
+from joinedup.platform.access import require_capability, require_sign_in
+
+from . import selectors, services
+from .forms import (
+    ROLE_DESCRIPTIONS,
+    ApiTokenForm,
+    PasswordChangeForm,
+    PasswordResetForm,
+    SignInForm,
+    UserFilterForm,
+    UserForm,
+)
+from .models import ApiToken, User
 
 
 class SignInView(auth_views.LoginView):
@@ -26,6 +43,7 @@ def signed_out(request):
 
 class PasswordResetView(auth_views.PasswordResetView):
     template_name = "accounts/password_reset.html"
+    form_class = PasswordResetForm
     email_template_name = "accounts/emails/password_reset.txt"
     subject_template_name = "accounts/emails/password_reset_subject.txt"
     success_url = reverse_lazy("accounts:password-reset-sent")
@@ -44,13 +62,222 @@ class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
     template_name = "accounts/password_reset_complete.html"
 
 
+# --- Users (administrators) -------------------------------------------------------------
+
+
+def _user_or_404(request, pk: int) -> User:
+    try:
+        return selectors.user_get_for(request.user, pk)
+    except User.DoesNotExist:
+        raise Http404("No such user")
+
+
+@require_capability("accounts.manage")
 def user_list(request):
-    return render(request, "accounts/sign_in.html")
+    form = UserFilterForm(request.GET or None, actor=request.user)
+    role, agency_id = "", None
+    if form.is_bound and form.is_valid():
+        role = form.cleaned_data["role"] or ""
+        agency_id = form.cleaned_data["agency"].pk if form.cleaned_data["agency"] else None
+    users = selectors.user_search_for(request.user, role=role, agency_id=agency_id)
+    return render(
+        request,
+        "accounts/user_list.html",
+        {"form": form, "users": users, "filtered": bool(role or agency_id)},
+    )
 
 
+@require_capability("accounts.manage")
+@require_http_methods(["GET", "POST"])
+def user_add(request):
+    form = UserForm(request.POST or None, actor=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            user = services.user_create(
+                actor=request.user,
+                email=data["email"],
+                full_name=data["full_name"],
+                role=data["role"],
+                agency=data["agency"],
+                job_title=data["job_title"],
+                phone=data["phone"],
+                base_url=request.build_absolute_uri("/"),
+            )
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(request, f"{user} has been added. We have emailed {user.email} a link to set a password.")
+            return redirect("accounts:user-detail", pk=user.pk)
+    return render(request, "accounts/user_form.html", {"form": form, "editing": None})
+
+
+@require_capability("accounts.manage")
+def user_detail(request, pk: int):
+    subject = _user_or_404(request, pk)
+    rows = [
+        ("Name", subject.full_name),
+        ("Email address", subject.email),
+        ("Job title", subject.job_title),
+        ("Phone number", subject.phone),
+        ("Role", subject.role_label),
+        ("What the role allows", ROLE_DESCRIPTIONS.get(subject.role, "")),
+        ("Agency", subject.agency.name if subject.agency else ""),
+        ("Status", "Active" if subject.is_active else "Deactivated"),
+        ("Last signed in", subject.last_login),
+    ]
+    tokens = selectors.api_token_list_of(request.user, subject).filter(revoked_at__isnull=True)
+    return render(
+        request,
+        "accounts/user_detail.html",
+        {"subject": subject, "rows": rows, "tokens": tokens, "is_self": subject.pk == request.user.pk},
+    )
+
+
+@require_capability("accounts.manage")
+@require_http_methods(["GET", "POST"])
+def user_edit(request, pk: int):
+    subject = _user_or_404(request, pk)
+    initial = {
+        "full_name": subject.full_name,
+        "email": subject.email,
+        "job_title": subject.job_title,
+        "phone": subject.phone,
+        "role": subject.role,
+        "agency": subject.agency,
+    }
+    form = UserForm(request.POST or None, initial=initial, actor=request.user, editing=subject)
+    if request.method == "POST" and form.is_valid():
+        fields = dict(form.cleaned_data)
+        if form.fields["role"].disabled:
+            fields.pop("role")
+        try:
+            services.user_update(actor=request.user, user=subject, **fields)
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(request, f"{fields['full_name']}'s details have been saved.")
+            return redirect("accounts:user-detail", pk=subject.pk)
+    return render(request, "accounts/user_form.html", {"form": form, "editing": subject})
+
+
+def _user_status_change(request, pk: int, *, deactivate: bool):
+    subject = _user_or_404(request, pk)
+    error = ""
+    if request.method == "POST":
+        try:
+            if deactivate:
+                services.user_deactivate(actor=request.user, user=subject)
+                messages.success(request, f"{subject}'s account has been deactivated. They can no longer sign in.")
+            else:
+                services.user_reactivate(actor=request.user, user=subject)
+                messages.success(request, f"{subject}'s account has been reactivated.")
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        else:
+            return redirect("accounts:user-detail", pk=subject.pk)
+    return render(
+        request,
+        "accounts/user_status_confirm.html",
+        {"subject": subject, "deactivate": deactivate, "error": error},
+        status=400 if error else 200,
+    )
+
+
+@require_capability("accounts.manage")
+@require_http_methods(["GET", "POST"])
+def user_deactivate(request, pk: int):
+    return _user_status_change(request, pk, deactivate=True)
+
+
+@require_capability("accounts.manage")
+@require_http_methods(["GET", "POST"])
+def user_reactivate(request, pk: int):
+    return _user_status_change(request, pk, deactivate=False)
+
+
+# --- Your account (every signed-in user) --------------------------------------------------
+
+
+@require_sign_in
 def account(request):
-    return render(request, "accounts/sign_in.html")
+    user = request.user
+    rows = [
+        ("Name", user.full_name),
+        ("Email address", user.email),
+        ("Job title", user.job_title),
+        ("Phone number", user.phone),
+        ("Role", user.role_label),
+        ("What your role allows", ROLE_DESCRIPTIONS.get(user.role, "")),
+        ("Agency", user.agency.name if user.agency else ""),
+    ]
+    return render(request, "accounts/account.html", {"rows": rows})
 
 
+@require_sign_in
+@require_http_methods(["GET", "POST"])
+def password_change(request):
+    form = PasswordChangeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.user_password_change(
+                actor=request.user,
+                old_password=form.cleaned_data["old_password"],
+                new_password=form.cleaned_data["new_password"],
+            )
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            update_session_auth_hash(request, request.user)
+            messages.success(request, "Your password has been changed.")
+            return redirect("accounts:account")
+    return render(request, "accounts/password_change.html", {"form": form})
+
+
+# --- Personal API tokens ----------------------------------------------------------------
+
+
+@require_capability("api.tokens")
 def token_list(request):
-    return render(request, "accounts/sign_in.html")
+    return render(request, "accounts/token_list.html", {"tokens": selectors.api_token_list_for(request.user)})
+
+
+@require_capability("api.tokens")
+@require_http_methods(["GET", "POST"])
+def token_create(request):
+    form = ApiTokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            token, raw = services.api_token_create(actor=request.user, name=form.cleaned_data["name"])
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            # Rendered, not redirected: the secret lives only in this one response (never cached).
+            return render(request, "accounts/token_created.html", {"token": token, "raw_token": raw})
+    return render(request, "accounts/token_form.html", {"form": form})
+
+
+@require_capability("api.tokens")
+@require_http_methods(["GET", "POST"])
+def token_revoke(request, pk: int):
+    try:
+        token = selectors.api_token_get_for(request.user, pk)
+    except ApiToken.DoesNotExist:
+        raise Http404("No such token")
+    own = token.user_id == request.user.pk
+    back = reverse("accounts:token-list") if own else reverse("accounts:user-detail", kwargs={"pk": token.user_id})
+    error = ""
+    if request.method == "POST":
+        try:
+            services.api_token_revoke(actor=request.user, token=token)
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        else:
+            messages.success(request, f"The token '{token.name}' has been revoked. It no longer works.")
+            return redirect(back)
+    return render(
+        request,
+        "accounts/token_revoke.html",
+        {"token": token, "own": own, "back": back, "error": error},
+        status=400 if error else 200,
+    )

@@ -1,0 +1,1 @@
+"""One router per app; ``joinedup.api.api`` mounts them."""
