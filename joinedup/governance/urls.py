@@ -6,4 +6,6 @@ app_name = "governance"
 
 urlpatterns = [
     path("", views.audit_list, name="audit-list"),
+    path("verify/", views.audit_verify, name="audit-verify"),
+    path("<int:seq>/", views.audit_detail, name="audit-detail"),
 ]

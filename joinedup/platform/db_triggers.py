@@ -51,5 +51,3 @@ def _run(connection, statements):
     with connection.cursor() as cursor:
         for statement in statements:
             cursor.execute(statement)
-
-

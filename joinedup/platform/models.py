@@ -43,3 +43,12 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.action} {self.outcome}"
+
+    def save(self, *args, **kwargs):
+        # The database triggers are the real guard; this one gives a clear message sooner.
+        if not self._state.adding or kwargs.get("force_update"):
+            raise TypeError("The audit trail is append-only: an AuditEvent cannot be changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("The audit trail is append-only: an AuditEvent cannot be deleted")

@@ -22,8 +22,12 @@ def _audit_logout(sender, request, user, **kwargs):
 
 @receiver(user_login_failed, dispatch_uid="joinedup_audit_login_failed")
 def _audit_login_failed(sender, credentials, request=None, **kwargs):
-    # Never store the password; the username tried is kept so lockouts can be explained.
+    # Never store the password; the username tried is kept so lockouts can be explained,
+    # but only when it looks like an email address: a password typed into the wrong box
+    # must not end up in the trail.
     tried = str(credentials.get("username") or credentials.get("email") or "")[:254]
+    if "@" not in tried or " " in tried:
+        tried = "(not an email address)"
     audit_record(
         actor=None,
         action="accounts.session.sign_in_failed",

@@ -1,0 +1,51 @@
+"""Things the governance pages do, as opposed to read: checking the trail."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+
+from joinedup.platform.access import has_capability
+from joinedup.platform.audit import VerifyResult, audit_record, audit_verify
+from joinedup.platform.models import AuditEvent, AuditOutcome
+
+from .selectors import AuditFilters
+
+
+def record_trail_view(user, filters: AuditFilters, page: str) -> AuditEvent:
+    """Looking at the trail is itself recorded, with the filters used."""
+    return audit_record(
+        actor=user,
+        action="governance.audit.view",
+        object_type="platform.auditevent",
+        detail={"filters": filters.used(), "page": str(page)[:20]},
+    )
+
+
+def record_event_view(user, event: AuditEvent) -> AuditEvent:
+    return audit_record(
+        actor=user,
+        action="governance.audit.view",
+        object_type="platform.auditevent",
+        object_id=event.seq,
+        object_repr=str(event),
+    )
+
+
+def check_trail(user) -> VerifyResult:
+    """Verify the whole chain, and record that this user checked it and what was found."""
+    if not has_capability(user, "governance.audit.view"):
+        raise PermissionDenied("Your role does not allow governance.audit.view")
+    result = audit_verify()
+    audit_record(
+        actor=user,
+        action="governance.audit.verify",
+        object_type="platform.auditevent",
+        outcome=AuditOutcome.SUCCESS if result.ok else AuditOutcome.FAILURE,
+        detail={
+            "ok": result.ok,
+            "checked": result.checked,
+            "first_bad_seq": result.first_bad_seq,
+            "reason": result.reason,
+        },
+    )
+    return result
