@@ -3,7 +3,7 @@
 Friendly verbs map to Django management commands; anything else is passed to Django,
 so ``joinedup migrate`` and ``joinedup createsuperuser`` work too.
 
-    joinedup demo [--seed N] [--no-serve]      build the Harbourside demo and serve it
+    joinedup demo [--seed N] [--no-serve] [--reset]   build the Harbourside demo and serve it
     joinedup import KIND FILE                  bulk import (all-or-nothing), e.g. services
     joinedup audit verify                      check the audit trail's hash chain
     joinedup worker                            run background tasks
