@@ -21,7 +21,9 @@ def main() -> int:
             continue
         for number, line in enumerate(path.read_text().splitlines(), start=1):
             if PATTERN.search(line) and "lint: allow-objects" not in line:
-                problems.append(f"{path.relative_to(ROOT.parent)}:{number}: use a selector or service, not {line.strip()}")
+                problems.append(
+                    f"{path.relative_to(ROOT.parent)}:{number}: use a selector or service, not {line.strip()}"
+                )
     for problem in problems:
         print(problem)
     if problems:

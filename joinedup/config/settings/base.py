@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "csp",
     "django_tasks",
     "django_tasks_db",
+    "ninja",
     "joinedup.platform",
     "joinedup.directory",
     "joinedup.accounts",
@@ -140,6 +141,11 @@ AXES_VERBOSE = False
 
 EMAIL_BACKEND = os.environ.get("JOINEDUP_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("JOINEDUP_FROM_EMAIL", "joinedup@localhost")
+EMAIL_HOST = os.environ.get("JOINEDUP_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("JOINEDUP_EMAIL_PORT", "587"))
+EMAIL_HOST_USER = os.environ.get("JOINEDUP_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("JOINEDUP_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("JOINEDUP_EMAIL_USE_TLS", True)
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
@@ -181,6 +187,8 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # The JSON API's interactive docs; production turns them off.
 JOINEDUP_API_DOCS = True
+# API calls allowed per caller (user, or address when anonymous).
+JOINEDUP_API_RATE = os.environ.get("JOINEDUP_API_RATE", "600/m")
 
 LOGGING = {
     "version": 1,
