@@ -15,6 +15,7 @@ from django.contrib.auth.hashers import check_password, identify_hasher, make_pa
 from django.contrib.auth.password_validation import validate_password
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.test import override_settings
 from django.utils import timezone
 
 from joinedup.platform.access import Role
@@ -67,8 +68,7 @@ def test_passwords_are_hashed_with_argon2_in_real_settings():
     from joinedup.config.settings import base
 
     assert base.PASSWORD_HASHERS[0] == "django.contrib.auth.hashers.Argon2PasswordHasher"
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(settings, "PASSWORD_HASHERS", base.PASSWORD_HASHERS)
+    with override_settings(PASSWORD_HASHERS=base.PASSWORD_HASHERS):  # resets Django's cached hashers
         encoded = make_password("a perfectly long passphrase")
         assert identify_hasher(encoded).algorithm == "argon2"
         assert check_password("a perfectly long passphrase", encoded)
