@@ -183,3 +183,30 @@ class ApiTokenForm(ServiceErrorsMixin, forms.Form):
             "max_length": "Name must be 100 characters or fewer",
         },
     )
+
+
+class TwoFactorCodeForm(ServiceErrorsMixin, forms.Form):
+    """A 6-digit code from an authenticator app (spaces are allowed: some apps show '123 456')."""
+
+    token = forms.CharField(
+        label="Enter the 6-digit code from your app",
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "spellcheck": "false",
+                "autocapitalize": "off",
+                "data-width": "5",
+            }
+        ),
+        error_messages={
+            "required": "Enter the 6-digit code from your authenticator app",
+            "max_length": "The code must be 6 digits, like 123456",
+        },
+    )
+
+    def __init__(self, *args, label: str | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if label:
+            self.fields["token"].label = label

@@ -1,8 +1,12 @@
-"""Scoped reads of users and API tokens."""
+"""Scoped reads of users, API tokens and two-factor devices."""
 
 from __future__ import annotations
 
+import base64
+from urllib.parse import quote, urlencode
+
 from django.db.models import QuerySet
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from joinedup.platform.access import has_capability
 
@@ -77,3 +81,39 @@ def api_token_for_raw(raw: str) -> ApiToken | None:
         .filter(token_hash=hash_token(raw), revoked_at__isnull=True, user__is_active=True)
         .first()
     )
+
+
+def two_factor_enabled_for(user) -> bool:
+    """True when ``user`` has a confirmed authenticator app: sign-in then asks for a code."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return TOTPDevice.objects.filter(user_id=user.pk, confirmed=True).exists()
+
+
+def two_factor_enabled_of(viewer, owner) -> bool:
+    """Whether ``owner`` has two-factor authentication on, as ``viewer`` may know it:
+    their own, or anyone's for an administrator."""
+    if getattr(viewer, "pk", None) == getattr(owner, "pk", None) or has_capability(viewer, "accounts.manage"):
+        return TOTPDevice.objects.filter(user_id=owner.pk, confirmed=True).exists()
+    return False
+
+
+def totp_device_pending_for(user) -> TOTPDevice | None:
+    """The user's newest unconfirmed device (a setup they have started), if any."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return TOTPDevice.objects.filter(user_id=user.pk, confirmed=False).order_by("-pk").first()
+
+
+def totp_setup_details(device: TOTPDevice, *, issuer: str = "Joined Up") -> dict[str, str]:
+    """What the setup page shows: the key in groups of 4 to type in, and the otpauth:// link."""
+    secret = base64.b32encode(device.bin_key).decode().rstrip("=")
+    label = quote(f"{issuer}:{device.user.email}")
+    params = urlencode(
+        {"secret": secret, "issuer": issuer, "algorithm": "SHA1", "digits": device.digits, "period": device.step},
+        quote_via=quote,
+    )
+    return {
+        "key_groups": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
+        "uri": f"otpauth://totp/{label}?{params}",
+    }

@@ -1,4 +1,4 @@
-"""Writes to users and API tokens. Each is atomic and audited in the same transaction.
+"""Writes to users, API tokens and two-factor devices. Each is atomic and audited in the same transaction.
 
 Business-rule failures raise ``django.core.exceptions.ValidationError`` with words a
 person can act on (forms attach them to the field they name); an actor without the
@@ -22,9 +22,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from joinedup.platform.access import Role, has_capability
 from joinedup.platform.audit import audit_record
+from joinedup.platform.models import AuditOutcome
 
 from .models import ApiToken, User, hash_token
 
@@ -293,3 +295,155 @@ def api_token_mark_used(*, token: ApiToken) -> None:
         Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - TOKEN_TOUCH_INTERVAL)
     ).update(last_used_at=now)
     token.last_used_at = now
+
+
+# --- Two-factor authentication (an authenticator app, TOTP) --------------------------------
+
+TWO_FACTOR_MAX_FAILURES = 10
+_TOKEN_DIGITS = 6
+
+
+def _clean_token(token: str) -> str:
+    """The code as typed, without the spaces and dashes some apps show between the digits."""
+    return "".join(ch for ch in str(token or "") if ch not in " -\u00a0")
+
+
+def _check_token_format(token: str, *, field: str = "token") -> str:
+    token = _clean_token(token)
+    if not token:
+        raise ValidationError({field: "Enter the 6-digit code from your authenticator app"})
+    if not token.isdigit() or len(token) != _TOKEN_DIGITS:
+        raise ValidationError({field: "The code must be 6 digits, like 123456"})
+    return token
+
+
+def _throttle_message(device: TOTPDevice) -> str | None:
+    """Words for a device that django-otp is making wait after wrong codes, else None."""
+    allowed, data = device.verify_is_allowed()
+    if allowed:
+        return None
+    until = (data or {}).get("locked_until")
+    seconds = max(1, int((until - timezone.now()).total_seconds()) + 1) if until else 1
+    return f"You have entered too many wrong codes. Wait {seconds} second{'' if seconds == 1 else 's'}, then try again."
+
+
+def _signed_in(actor) -> None:
+    if not getattr(actor, "is_authenticated", False) or not actor.is_active:
+        raise PermissionDenied("Sign in to manage two-factor authentication")
+
+
+def totp_device_start(*, actor) -> TOTPDevice:
+    """Begin setting up an authenticator app: a new, unconfirmed device with a fresh secret.
+
+    Any earlier unconfirmed device of the actor's is replaced, so only the newest key works.
+    It does nothing at sign-in until ``totp_device_confirm`` checks a code from it.
+    """
+    _signed_in(actor)
+    with transaction.atomic():
+        User.objects.select_for_update().filter(pk=actor.pk).exists()
+        if TOTPDevice.objects.filter(user_id=actor.pk, confirmed=True).exists():
+            raise ValidationError("Two-factor authentication is already on for your account.")
+        TOTPDevice.objects.filter(user_id=actor.pk, confirmed=False).delete()
+        device = TOTPDevice.objects.create(user=actor, name="Authenticator app", confirmed=False)
+        audit_record(actor=actor, action="accounts.two_factor.start", obj=actor, detail={"device_id": device.pk})
+    return device
+
+
+def totp_device_confirm(*, actor, token: str) -> TOTPDevice:
+    """Turn two-factor authentication on, once a code from the new device checks out."""
+    _signed_in(actor)
+    token = _check_token_format(token)
+    with transaction.atomic():
+        device = (
+            TOTPDevice.objects.select_for_update().filter(user_id=actor.pk, confirmed=False).order_by("-pk").first()
+        )
+        if device is None:
+            raise ValidationError("Start setting up two-factor authentication again: your key has expired.")
+        # A wrong code is counted on the device (django-otp's throttle), so that write must
+        # commit: the error is raised only once the transaction is over.
+        error = _throttle_message(device)
+        if not error and not device.verify_token(token):
+            error = "The code is not correct. Check the key in your app and enter the newest code."
+        if not error:
+            device.confirmed = True
+            device.save(update_fields=["confirmed"])
+            audit_record(actor=actor, action="accounts.two_factor.enable", obj=actor, detail={"device_id": device.pk})
+    if error:
+        raise ValidationError({"token": error})
+    return device
+
+
+def totp_device_remove(*, actor, token: str) -> None:
+    """Turn two-factor authentication off. Needs a current code, so a borrowed session cannot."""
+    _signed_in(actor)
+    token = _check_token_format(token)
+    with transaction.atomic():
+        device = TOTPDevice.objects.select_for_update().filter(user_id=actor.pk, confirmed=True).first()
+        if device is None:
+            raise ValidationError("Two-factor authentication is already off for your account.")
+        error = _throttle_message(device)
+        if not error and not device.verify_token(token):
+            error = "The code is not correct. Enter the newest code from your authenticator app."
+        if not error:
+            removed = list(TOTPDevice.objects.filter(user_id=actor.pk).values_list("pk", flat=True))
+            TOTPDevice.objects.filter(user_id=actor.pk).delete()
+            audit_record(actor=actor, action="accounts.two_factor.disable", obj=actor, detail={"device_ids": removed})
+    if error:
+        raise ValidationError({"token": error})
+
+
+def user_two_factor_reset(*, actor, user: User) -> User:
+    """An administrator turns someone's two-factor authentication off (a lost or new phone).
+
+    The person signs in with their password alone until they set it up again."""
+    _require(actor, "accounts.manage")
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        removed = list(TOTPDevice.objects.filter(user_id=user.pk).values_list("pk", flat=True))
+        if not TOTPDevice.objects.filter(user_id=user.pk, confirmed=True).exists():
+            raise ValidationError(f"{user} does not have two-factor authentication turned on.")
+        TOTPDevice.objects.filter(user_id=user.pk).delete()
+        audit_record(
+            actor=actor,
+            action="accounts.two_factor.reset",
+            obj=user,
+            detail={"email": user.email, "device_ids": removed},
+        )
+    return user
+
+
+def two_factor_sign_in_verify(*, actor, token: str, failures: int = 0) -> TOTPDevice:
+    """Check the code a signed-in-by-password user typed at sign-in.
+
+    Returns their device (for ``django_otp.login``). A wrong code raises ValidationError and
+    is audited as a failure; ``failures`` is how many wrong codes came before this one in
+    this sign-in, so the trail shows the count that ends in being signed out.
+    """
+    _signed_in(actor)
+    token = _clean_token(token)
+    with transaction.atomic():
+        device = TOTPDevice.objects.select_for_update().filter(user_id=actor.pk, confirmed=True).first()
+        if device is None:
+            raise ValidationError("Two-factor authentication is not on for your account.")
+        waiting = _throttle_message(device)
+        if token and token.isdigit() and len(token) == _TOKEN_DIGITS and not waiting and device.verify_token(token):
+            audit_record(actor=actor, action="accounts.session.two_factor_verified", obj=actor, detail={})
+            return device
+        audit_record(
+            actor=actor,
+            action="accounts.session.two_factor_failed",
+            obj=actor,
+            outcome=AuditOutcome.FAILURE,
+            detail={"failures": failures + 1, "throttled": bool(waiting)},
+        )
+    if not token:
+        raise ValidationError({"token": "Enter the 6-digit code from your authenticator app"})
+    if waiting:
+        raise ValidationError({"token": waiting})
+    if not token.isdigit() or len(token) != _TOKEN_DIGITS:
+        raise ValidationError({"token": "The code must be 6 digits, like 123456"})
+    raise ValidationError(
+        {
+            "token": "The code is not correct. Enter the newest code from your authenticator app; codes change every 30 seconds."
+        }
+    )

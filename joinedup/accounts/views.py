@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
+import django_otp
+from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth import login as auth_login
+from django.contrib.auth import logout, update_session_auth_hash
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
 from joinedup.platform.access import require_capability, require_sign_in
@@ -20,6 +27,7 @@ from .forms import (
     PasswordChangeForm,
     PasswordResetForm,
     SignInForm,
+    TwoFactorCodeForm,
     UserFilterForm,
     UserForm,
 )
@@ -31,6 +39,72 @@ class SignInView(auth_views.LoginView):
     template_name = "accounts/sign_in.html"
     redirect_authenticated_user = True
     extra_context = {"hide_sign_in_link": True}
+
+    def form_valid(self, form):
+        auth_login(self.request, form.get_user())
+        # A password proves only the first factor: any earlier code check in this session
+        # no longer counts, and the count of wrong codes starts again.
+        self.request.session.pop(django_otp.DEVICE_ID_SESSION_KEY, None)
+        self.request.session.pop(TWO_FACTOR_FAILURES_KEY, None)
+        return HttpResponseRedirect(self.get_success_url())
+
+    def get_success_url(self):
+        url = super().get_success_url()
+        if selectors.two_factor_enabled_for(self.request.user):
+            return f"{reverse('accounts:two-factor-code')}?{urlencode({'next': url})}"
+        return url
+
+
+TWO_FACTOR_FAILURES_KEY = "joinedup_two_factor_failures"
+
+
+def _safe_next(request, fallback: str) -> str:
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return fallback
+
+
+@require_http_methods(["GET", "POST"])
+def two_factor_code(request):
+    """The second step of signing in, for users with an authenticator app."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    next_url = _safe_next(request, reverse(settings.LOGIN_REDIRECT_URL))
+    if request.user.is_verified() or not selectors.two_factor_enabled_for(request.user):
+        return redirect(next_url)
+    form = TwoFactorCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        failures = int(request.session.get(TWO_FACTOR_FAILURES_KEY, 0))
+        try:
+            device = services.two_factor_sign_in_verify(
+                actor=request.user, token=form.cleaned_data["token"], failures=failures
+            )
+        except ValidationError as exc:
+            failures += 1
+            if failures >= services.TWO_FACTOR_MAX_FAILURES:
+                logout(request)
+                messages.error(
+                    request,
+                    f"You entered a wrong code {failures} times, so we have signed you out. "
+                    "Sign in again. If you no longer have your authenticator app, ask your partnership administrator.",
+                )
+                return redirect_to_login(next_url)
+            request.session[TWO_FACTOR_FAILURES_KEY] = failures
+            form.add_service_errors(exc)
+        else:
+            django_otp.login(request, device)
+            request.session.pop(TWO_FACTOR_FAILURES_KEY, None)
+            request.session.cycle_key()
+            return redirect(next_url)
+    return render(
+        request,
+        "accounts/two_factor_code.html",
+        {"form": form, "next": next_url, "nav_items": []},
+        status=200,
+    )
 
 
 class SignOutView(auth_views.LogoutView):
@@ -126,11 +200,19 @@ def user_detail(request, pk: int):
         ("Status", "Active" if subject.is_active else "Deactivated"),
         ("Last signed in", subject.last_login),
     ]
+    two_factor = selectors.two_factor_enabled_of(request.user, subject)
+    rows.append(("Two-factor authentication", "On" if two_factor else "Off"))
     tokens = selectors.api_token_list_of(request.user, subject).filter(revoked_at__isnull=True)
     return render(
         request,
         "accounts/user_detail.html",
-        {"subject": subject, "rows": rows, "tokens": tokens, "is_self": subject.pk == request.user.pk},
+        {
+            "subject": subject,
+            "rows": rows,
+            "tokens": tokens,
+            "is_self": subject.pk == request.user.pk,
+            "two_factor": two_factor,
+        },
     )
 
 
@@ -196,6 +278,36 @@ def user_reactivate(request, pk: int):
     return _user_status_change(request, pk, deactivate=False)
 
 
+@require_capability("accounts.manage")
+@require_http_methods(["GET", "POST"])
+def user_two_factor_reset(request, pk: int):
+    """For someone who has lost the phone with their authenticator app."""
+    subject = _user_or_404(request, pk)
+    error = ""
+    if request.method == "POST":
+        try:
+            services.user_two_factor_reset(actor=request.user, user=subject)
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        else:
+            messages.success(
+                request,
+                f"Two-factor authentication is now off for {subject}. They can sign in with their password "
+                "and set it up again from their account page.",
+            )
+            return redirect("accounts:user-detail", pk=subject.pk)
+    return render(
+        request,
+        "accounts/user_two_factor_reset.html",
+        {
+            "subject": subject,
+            "two_factor": selectors.two_factor_enabled_of(request.user, subject),
+            "error": error,
+        },
+        status=400 if error else 200,
+    )
+
+
 # --- Your account (every signed-in user) --------------------------------------------------
 
 
@@ -211,7 +323,57 @@ def account(request):
         ("What your role allows", ROLE_DESCRIPTIONS.get(user.role, "")),
         ("Agency", user.agency.name if user.agency else ""),
     ]
-    return render(request, "accounts/account.html", {"rows": rows})
+    two_factor = selectors.two_factor_enabled_for(user)
+    return render(request, "accounts/account.html", {"rows": rows, "two_factor": two_factor})
+
+
+@require_sign_in
+@require_http_methods(["GET", "POST"])
+def two_factor_setup(request):
+    """Set up an authenticator app: show the key, then check a code from the app."""
+    if selectors.two_factor_enabled_for(request.user):
+        messages.info(request, "Two-factor authentication is already on for your account.")
+        return redirect("accounts:account")
+    device = selectors.totp_device_pending_for(request.user)
+    if device is None:
+        device = services.totp_device_start(actor=request.user)
+    form = TwoFactorCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            device = services.totp_device_confirm(actor=request.user, token=form.cleaned_data["token"])
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            # This session has just proved it holds the app: count it as verified.
+            django_otp.login(request, device)
+            messages.success(
+                request,
+                "Two-factor authentication is on. Next time you sign in, we will ask for a code from your app.",
+            )
+            return redirect("accounts:account")
+    return render(
+        request,
+        "accounts/two_factor_setup.html",
+        {"form": form, "setup": selectors.totp_setup_details(device)},
+    )
+
+
+@require_sign_in
+@require_http_methods(["GET", "POST"])
+def two_factor_turn_off(request):
+    if not selectors.two_factor_enabled_for(request.user):
+        messages.info(request, "Two-factor authentication is already off for your account.")
+        return redirect("accounts:account")
+    form = TwoFactorCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.totp_device_remove(actor=request.user, token=form.cleaned_data["token"])
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(request, "Two-factor authentication is off. You will sign in with your password only.")
+            return redirect("accounts:account")
+    return render(request, "accounts/two_factor_turn_off.html", {"form": form})
 
 
 @require_sign_in

@@ -9,8 +9,13 @@ from datetime import datetime
 from django.conf import settings
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
+from django.http import JsonResponse
+from django.shortcuts import redirect
+from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers, patch_cache_control
+from django.utils.http import urlencode
+from django_otp import user_has_device
 
 from .audit import audit_record, current_request_id
 from .models import AuditOutcome
@@ -64,6 +69,67 @@ class SessionTimeoutMiddleware:
                 return redirect_to_login(request.get_full_path())
             request.session[SESSION_LAST_SEEN_KEY] = now.isoformat()
         return self.get_response(request)
+
+
+class TwoFactorRequiredMiddleware:
+    """A user with an authenticator app who has given only their password may reach the code
+    page, sign out and the public pages; everything else sends them to the code page.
+
+    Session calls to the API get a JSON 401. Calls with an API token (an Authorization
+    header) are left to the API's own authentication, which never uses the session.
+    """
+
+    CODE_PAGE = "accounts:two-factor-code"
+    ALLOWED = frozenset(
+        {
+            CODE_PAGE,
+            "accounts:logout",
+            "accounts:signed-out",
+            "web:public-home",
+            "web:accessibility",
+            "web:privacy",
+            "web:healthz",
+        }
+    )
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if (
+            user is None
+            or not user.is_authenticated
+            or getattr(user, "is_verified", lambda: False)()
+            or self._allowed(request)
+            or not user_has_device(user, confirmed=True)
+        ):
+            return self.get_response(request)
+        if request.path.startswith("/api/"):
+            if "Authorization" in request.headers:
+                return self.get_response(request)
+            return JsonResponse(
+                {
+                    "error": {
+                        "code": "not_authenticated",
+                        "message": "Enter the code from your authenticator app to finish signing in, "
+                        "or send an API token.",
+                        "details": [],
+                    }
+                },
+                status=401,
+            )
+        target = reverse(self.CODE_PAGE)
+        if request.method in ("GET", "HEAD"):
+            target = f"{target}?{urlencode({'next': request.get_full_path()})}"
+        return redirect(target)
+
+    def _allowed(self, request) -> bool:
+        try:
+            match = resolve(request.path_info)
+        except Resolver404:
+            return False
+        return match.view_name in self.ALLOWED
 
 
 def _read_time(value: str | None) -> datetime | None:
