@@ -53,6 +53,7 @@ def _text_max_length(column: str) -> int | None:
 
 class ServicesImporter:
     label = "services"
+    capability = "directory.manage"  # who may import, when a user is named
     required_columns = REQUIRED_COLUMNS
     optional_columns = OPTIONAL_COLUMNS
 

@@ -15,6 +15,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
+from joinedup.platform.access import ensure_capability
 from joinedup.platform.audit import audit_record
 
 from .models import Agency, Need, Service, slug_validator
@@ -122,6 +123,12 @@ def _comparable(value: Any) -> Any:
     return value
 
 
+def _check_actor(actor) -> None:
+    """A named user must be allowed to manage the directory; None is the command line or the demo."""
+    if actor is not None:
+        ensure_capability(actor, "directory.manage")
+
+
 def _check_fields(fields: Mapping[str, Any], allowed: Sequence[str]) -> None:
     unknown = set(fields) - set(allowed)
     if unknown:
@@ -132,6 +139,7 @@ def _check_fields(fields: Mapping[str, Any], allowed: Sequence[str]) -> None:
 
 
 def agency_create(*, actor, actor_label: str = "", **fields) -> Agency:
+    _check_actor(actor)
     _check_fields(fields, AGENCY_FIELDS)
     agency = Agency(**fields)
     agency.full_clean()
@@ -148,6 +156,7 @@ def agency_create(*, actor, actor_label: str = "", **fields) -> Agency:
 
 
 def agency_update(*, actor, agency: Agency, actor_label: str = "", **fields) -> Agency:
+    _check_actor(actor)
     _check_fields(fields, AGENCY_FIELDS)
     with transaction.atomic():
         # Compare with the row as stored, not with an instance a form may have changed.
@@ -177,6 +186,7 @@ def _service_clean(service: Service, *, validate_unique: bool = True) -> None:
 
 
 def service_create(*, actor, needs: Iterable[str] = (), actor_label: str = "", **fields) -> Service:
+    _check_actor(actor)
     _check_fields(fields, SERVICE_FIELDS)
     slugs = need_slugs_normalise(needs)
     service = Service(**fields)
@@ -196,6 +206,7 @@ def service_update(
     *, actor, service: Service, needs: Iterable[str] | None = None, actor_label: str = "", **fields
 ) -> Service:
     """Change a service. ``needs=None`` leaves its needs as they are."""
+    _check_actor(actor)
     _check_fields(fields, SERVICE_FIELDS)
     slugs = need_slugs_normalise(needs) if needs is not None else None
     with transaction.atomic():
@@ -322,6 +333,7 @@ def services_import(*, actor, rows: Sequence[Mapping[str, Any]], actor_label: st
     its changed fields as [old, new]. Unchanged rows write nothing, so importing the same
     rows twice changes nothing (and audits nothing) the second time.
     """
+    _check_actor(actor)
     with transaction.atomic():
         plans, errors = _plan(rows)
         if errors:

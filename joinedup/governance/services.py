@@ -2,28 +2,27 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
-
-from joinedup.platform.access import has_capability
+from joinedup.platform.access import ensure_capability
 from joinedup.platform.audit import VerifyResult, audit_record, audit_verify
 from joinedup.platform.models import AuditEvent, AuditOutcome
 
 from .selectors import AuditFilters
 
 
-def record_trail_view(user, filters: AuditFilters, page: str) -> AuditEvent:
+def audit_trail_view(*, actor, filters: AuditFilters, page: str) -> AuditEvent:
     """Looking at the trail is itself recorded, with the filters used."""
     return audit_record(
-        actor=user,
+        actor=actor,
         action="governance.audit.view",
         object_type="platform.auditevent",
         detail={"filters": filters.used(), "page": str(page)[:20]},
     )
 
 
-def record_event_view(user, event: AuditEvent) -> AuditEvent:
+def audit_event_view(*, actor, event: AuditEvent) -> AuditEvent:
+    """Opening one event is recorded too."""
     return audit_record(
-        actor=user,
+        actor=actor,
         action="governance.audit.view",
         object_type="platform.auditevent",
         object_id=event.seq,
@@ -31,13 +30,12 @@ def record_event_view(user, event: AuditEvent) -> AuditEvent:
     )
 
 
-def check_trail(user) -> VerifyResult:
+def audit_trail_verify(*, actor) -> VerifyResult:
     """Verify the whole chain, and record that this user checked it and what was found."""
-    if not has_capability(user, "governance.audit.view"):
-        raise PermissionDenied("Your role does not allow governance.audit.view")
+    ensure_capability(actor, "governance.audit.view")
     result = audit_verify()
     audit_record(
-        actor=user,
+        actor=actor,
         action="governance.audit.verify",
         object_type="platform.auditevent",
         outcome=AuditOutcome.SUCCESS if result.ok else AuditOutcome.FAILURE,

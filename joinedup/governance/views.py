@@ -26,7 +26,7 @@ def audit_list(request):
     if form.is_valid():
         filters = form.filters()
         # Record the view first, so the page (and its count) includes it.
-        services.record_trail_view(request.user, filters, request.GET.get("page", "1"))
+        services.audit_trail_view(actor=request.user, filters=filters, page=request.GET.get("page", "1"))
         paginator = Paginator(selectors.audit_events_for(request.user, filters), PAGE_SIZE)
         page = paginator.get_page(request.GET.get("page"))
         page_range = list(paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1))
@@ -52,7 +52,7 @@ def audit_detail(request, seq: int):
     event = selectors.audit_event_for(request.user, seq)
     if event is None:
         raise Http404("No audit event with that number")
-    services.record_event_view(request.user, event)
+    services.audit_event_view(actor=request.user, event=event)
     before, after = selectors.audit_neighbours_for(request.user, event)
     return render(
         request,
@@ -69,7 +69,7 @@ def audit_detail(request, seq: int):
 @require_capability("governance.audit.view")
 @require_POST
 def audit_verify(request):
-    result = services.check_trail(request.user)
+    result = services.audit_trail_verify(actor=request.user)
     if result.ok:
         messages.success(request, result.summary())
     else:

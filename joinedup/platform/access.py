@@ -50,6 +50,16 @@ def has_capability(user: Any, capability: str) -> bool:
     return getattr(user, "role", None) in CAPABILITIES[capability]
 
 
+def ensure_capability(actor: Any, capability: str) -> None:
+    """For services: refuse, with PermissionDenied, an actor whose role lacks the capability.
+
+    Views check first (require_capability); this is the second lock, for callers that are
+    not views: commands, the API, other services."""
+    if not has_capability(actor, capability):
+        label = getattr(actor, "email", None) or "This user"
+        raise PermissionDenied(f"{label} may not do this: their role does not allow {capability}")
+
+
 def require_capability(capability: str) -> Callable:
     """View decorator: anonymous users go to sign in; signed-in users without it get 403."""
     if capability not in CAPABILITIES:

@@ -69,9 +69,24 @@ def compute_hash(event: AuditEvent) -> str:
     return hashlib.sha256(_canonical(event)).hexdigest()
 
 
+def _no_nul(text: str) -> str:
+    """PostgreSQL text and jsonb cannot hold NUL; a hostile path or cell must still be audited."""
+    return text.replace("\x00", "\\x00")
+
+
 def _clip(value: Any, field: str) -> str:
     """Cut text to the column's length *before* hashing, so what is hashed is what is stored."""
-    return str(value or "")[: AuditEvent._meta.get_field(field).max_length]
+    return _no_nul(str(value or ""))[: AuditEvent._meta.get_field(field).max_length]
+
+
+def _strip_nul(value: Any) -> Any:
+    if isinstance(value, str):
+        return _no_nul(value)
+    if isinstance(value, list):
+        return [_strip_nul(item) for item in value]
+    if isinstance(value, dict):
+        return {_no_nul(key): _strip_nul(item) for key, item in value.items()}
+    return value
 
 
 def _json_safe(detail: dict[str, Any] | None) -> dict[str, Any]:
@@ -81,7 +96,7 @@ def _json_safe(detail: dict[str, Any] | None) -> dict[str, Any]:
         return {}
     if not isinstance(detail, dict):
         raise TypeError("Audit detail must be a dict")
-    return json.loads(json.dumps(detail, cls=DjangoJSONEncoder, allow_nan=False))
+    return _strip_nul(json.loads(json.dumps(detail, cls=DjangoJSONEncoder, allow_nan=False)))
 
 
 def _actor_fields(actor: Any) -> dict[str, Any]:

@@ -31,6 +31,8 @@ from typing import IO, Any, Protocol
 
 from django.db import transaction
 
+from .access import ensure_capability
+
 MAX_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 50_000
 
@@ -177,6 +179,18 @@ def read_csv(
         ) from None
     if not text.strip():
         raise ImportFailed([ImportRowError(None, "", "The file is empty")])
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        raise ImportFailed(
+            [
+                ImportRowError(
+                    None,
+                    "",
+                    f"The file holds a NUL character (first on line {line}), so it is not a text CSV file. "
+                    "Save it as “CSV UTF-8” from your spreadsheet and try again.",
+                )
+            ]
+        )
 
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     errors: list[ImportRowError] = []
@@ -246,6 +260,9 @@ def read_csv(
 def run_import(kind: str, source: bytes | IO[bytes], *, actor: Any = None, actor_label: str = "") -> ImportSummary:
     """Import a file of ``kind``: everything or, on any problem, nothing (raises ``ImportFailed``)."""
     importer = get_importer(kind)
+    capability = getattr(importer, "capability", None)
+    if actor is not None and capability:
+        ensure_capability(actor, capability)
     rows, errors = read_csv(source, required=importer.required_columns, optional=importer.optional_columns)
     if errors and any(error.row == 1 for error in errors):
         # With a broken header the rows cannot be read reliably: report the header alone.

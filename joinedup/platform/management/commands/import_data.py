@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 
+from joinedup.accounts.selectors import active_users_with_email
 from joinedup.platform.csv_import import ImportFailed, get_importer, known_kinds, run_import
 
 COMMAND_LINE_ACTOR = "command line"
@@ -32,16 +33,17 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from None
         actor = None
         if as_email:
-            try:
-                actor = get_user_model()._default_manager.get(email__iexact=as_email, is_active=True)
-            except get_user_model().DoesNotExist:
-                raise CommandError(f"No active user has the email address {as_email}") from None
+            actor = active_users_with_email(as_email).first()
+            if actor is None:
+                raise CommandError(f"No active user has the email address {as_email}")
         path = Path(file)
         if not path.is_file():
             raise CommandError(f"There is no file at {file}")
         try:
             with path.open("rb") as source:
                 summary = run_import(kind, source, actor=actor, actor_label="" if actor else COMMAND_LINE_ACTOR)
+        except PermissionDenied as refusal:
+            raise CommandError(str(refusal)) from None
         except ImportFailed as failure:
             for error in failure.errors:
                 self.stderr.write(str(error))
