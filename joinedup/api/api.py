@@ -18,14 +18,18 @@ from .routers import directory as directory_routes
 
 
 def docs_when_enabled(view):
-    """Serve the interactive docs only while ``settings.JOINEDUP_API_DOCS`` is on, checked on
-    each request (the API object is built once, at import). The schema itself stays public."""
-    if getattr(view, "func", None) is not openapi_view:
-        return view
+    """The API's documentation is public only while ``settings.JOINEDUP_API_DOCS`` is on
+    (checked on each request: the API object is built once, at import). With it off, as in
+    production, the interactive docs answer 404 and the OpenAPI schema is for signed-in
+    users only."""
+    is_docs_page = getattr(view, "func", None) is openapi_view
 
     def gated(request, *args, **kwargs):
         if not getattr(settings, "JOINEDUP_API_DOCS", False):
-            return error_response(404, "not_found", "The API documentation is switched off here.")
+            if is_docs_page:
+                return error_response(404, "not_found", "The API documentation is switched off here.")
+            if not request.user.is_authenticated:
+                return error_response(401, "not_authenticated", "Sign in to read the API schema.")
         return view(request, *args, **kwargs)
 
     return gated
@@ -38,7 +42,10 @@ def _unknown_path(request, rest=""):
 class JoinedUpAPI(NinjaAPI):
     def _get_urls(self):
         # After every real route: unknown addresses under /api/v1/ answer JSON, not an HTML page.
-        return [*super()._get_urls(), re_path(r"^(?P<rest>.+)$", _unknown_path, name="unknown")]
+        return [
+            *super()._get_urls(),
+            re_path(r"^(?P<rest>.+)$", _unknown_path, name="unknown"),
+        ]
 
 
 api = JoinedUpAPI(

@@ -9,37 +9,12 @@ import logging
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, Throttled, ValidationError
 
+from joinedup.platform.errors import MESSAGES, STATUS_CODES, error_body, error_response  # noqa: F401
+
 logger = logging.getLogger("joinedup.api")
-
-STATUS_CODES = {
-    401: "not_authenticated",
-    403: "permission_denied",
-    404: "not_found",
-    422: "validation_error",
-    429: "rate_limited",
-    500: "server_error",
-}
-MESSAGES = {
-    "not_authenticated": "Send a valid API token in the Authorization header (Bearer), or sign in.",
-    "permission_denied": "Your role does not allow this.",
-    "not_found": "Not found.",
-    "validation_error": "The request is not valid. See details.",
-    "rate_limited": "Too many requests. Wait and try again.",
-    "server_error": "Something went wrong on our side. Try again later.",
-}
-
-
-def error_body(code: str, message: str = "", details: list[Any] | None = None) -> dict[str, Any]:
-    return {"error": {"code": code, "message": message or MESSAGES.get(code, ""), "details": details or []}}
-
-
-def error_response(status: int, code: str | None = None, message: str = "", details: list | None = None):
-    """A plain Django JSON response, for places outside ninja's handlers (such as the docs gate)."""
-    code = code or STATUS_CODES.get(status, "server_error")
-    return JsonResponse(error_body(code, message, details), status=status)
 
 
 def _validation_details(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -1072,8 +1072,10 @@ def build_users(ctx: DemoContext) -> None:
             phone=drama_phone(ctx.rng),
             role=spec.role,
             agency=ctx.agencies[spec.agency],
-            is_staff=spec.role == Role.ADMIN,
-            is_superuser=spec.role == Role.ADMIN,
+            # Not Django-admin staff: the product's own pages are the admin's UI, and the
+            # demo password is published.
+            is_staff=False,
+            is_superuser=False,
             date_joined=FIXED_TIME,
         )
         validate_password(DEMO_PASSWORD, user)

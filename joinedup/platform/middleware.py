@@ -9,7 +9,7 @@ from datetime import datetime
 from django.conf import settings
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
-from django.http import JsonResponse
+from django.core.cache import cache
 from django.shortcuts import redirect
 from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
@@ -18,23 +18,25 @@ from django.utils.http import urlencode
 from django_otp import user_has_device
 
 from .audit import audit_record, current_request_id
+from .errors import STATUS_CODES, error_response
 from .models import AuditOutcome
 
-_REQUEST_ID_OK = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+_RATE = re.compile(r"^\s*(\d+)\s*/\s*([smh])\s*$")
+_RATE_SECONDS = {"s": 1, "m": 60, "h": 3600}
 
 SESSION_STARTED_KEY = "joinedup_started_at"
 SESSION_LAST_SEEN_KEY = "joinedup_last_seen_at"
 
 
 class RequestIdMiddleware:
-    """Give every request an id (or keep a well-formed X-Request-ID) for logs and audit."""
+    """Give every request an id for logs and audit, always made here: a caller cannot choose
+    the id its events are filed under (an incoming X-Request-ID is ignored)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        incoming = request.headers.get("X-Request-ID", "")
-        request.id = incoming if _REQUEST_ID_OK.match(incoming) else uuid.uuid4().hex
+        request.id = uuid.uuid4().hex
         token = current_request_id.set(request.id)
         try:
             response = self.get_response(request)
@@ -108,16 +110,10 @@ class TwoFactorRequiredMiddleware:
         if request.path.startswith("/api/"):
             if "Authorization" in request.headers:
                 return self.get_response(request)
-            return JsonResponse(
-                {
-                    "error": {
-                        "code": "not_authenticated",
-                        "message": "Enter the code from your authenticator app to finish signing in, "
-                        "or send an API token.",
-                        "details": [],
-                    }
-                },
-                status=401,
+            return error_response(
+                401,
+                "not_authenticated",
+                "Enter the code from your authenticator app to finish signing in, or send an API token.",
             )
         target = reverse(self.CODE_PAGE)
         if request.method in ("GET", "HEAD"):
@@ -156,8 +152,54 @@ class NoStoreForSignedInMiddleware:
         return response
 
 
+def parse_rate(rate: str) -> tuple[int, int]:
+    """'600/m' -> (600, 60). Units: s, m, h."""
+    match = _RATE.match(rate or "")
+    if not match:
+        raise ValueError(f"A rate looks like 600/m (per s, m or h), not {rate!r}")
+    return int(match.group(1)), _RATE_SECONDS[match.group(2)]
+
+
+class ApiGuardMiddleware:
+    """In front of the JSON API: a per-address rate limit that applies *before* any
+    authentication (so unauthenticated floods cannot fill the audit trail with refusals),
+    and JSON for every error under /api/, including Django's own 404 and 405 pages.
+
+    The per-caller limit (JOINEDUP_API_RATE) is the API's own; this one
+    (JOINEDUP_API_ADDRESS_RATE) is looser, for many users behind one address. Counts live
+    in Django's cache: per process with the default local-memory cache, shared when a
+    shared cache is configured.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not request.path.startswith("/api/"):
+            return self.get_response(request)
+        allowed, window = parse_rate(getattr(settings, "JOINEDUP_API_ADDRESS_RATE", "1200/m"))
+        slot = int(timezone.now().timestamp()) // window
+        key = f"joinedup-api-address:{request.META.get('REMOTE_ADDR', '')}:{slot}"
+        cache.add(key, 0, timeout=window + 1)
+        try:
+            count = cache.incr(key)
+        except ValueError:  # evicted between add and incr
+            cache.set(key, 1, timeout=window + 1)
+            count = 1
+        if count > allowed:
+            response = error_response(429, "rate_limited", "Too many requests from this address. Wait and try again.")
+            response["Retry-After"] = str(window)
+            return response
+        response = self.get_response(request)
+        content_type = response.get("Content-Type", "")
+        if response.status_code >= 400 and not content_type.startswith("application/json"):
+            return error_response(response.status_code, STATUS_CODES.get(response.status_code, "server_error"))
+        return response
+
+
 class AuditDeniedMiddleware:
-    """Every refused request (401 or 403) is written to the audit trail."""
+    """Every refused request (401 or 403) is written to the audit trail. It sits outside the
+    middleware that can refuse (CSRF, two-factor, the views), so it sees all their answers."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -170,7 +212,7 @@ class AuditDeniedMiddleware:
                 actor=user,
                 action="platform.request.denied",
                 object_type="url",
-                object_id=request.path[:100],
+                object_id=request.path,
                 outcome=AuditOutcome.DENIED,
                 detail={"method": request.method, "path": request.path[:500], "status": response.status_code},
             )

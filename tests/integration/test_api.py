@@ -370,11 +370,14 @@ def test_docs_are_served_when_enabled(db):
     assert b"swagger" in response.content.lower()
 
 
-def test_docs_are_404_when_disabled_but_the_schema_stays(db):
+def test_with_docs_off_the_docs_are_404_and_the_schema_is_for_signed_in_users(make_user):
     with override_settings(JOINEDUP_API_DOCS=False):
         response = Client().get("/api/v1/docs")
         assert_error(response, 404, "not_found")
-        assert Client().get("/api/v1/openapi.json").status_code == 200
+        assert_error(Client().get("/api/v1/openapi.json"), 401, "not_authenticated")
+        client = Client()
+        client.force_login(make_user(Role.ANALYST))
+        assert client.get("/api/v1/openapi.json").json()["info"]["title"] == "Joined Up API"
 
 
 def test_api_responses_are_never_cached(make_user):

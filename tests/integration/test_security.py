@@ -100,7 +100,8 @@ def test_sign_in_and_sign_out(client, make_user):
     response = client.post("/sign-out/")
     assert response["Location"] == "/signed-out/"
     assert client.get("/home/").status_code == 302
-    assert user.pk
+    user.refresh_from_db()
+    assert user.last_login is not None
 
 
 def test_wrong_password_shows_a_specific_error(client, make_user):

@@ -36,15 +36,21 @@ def test_validation_details_name_the_location_and_field():
     ]
 
 
-def test_docs_gate_leaves_other_views_alone_and_checks_the_setting_per_request():
+def test_docs_gate_checks_the_setting_per_request():
     from functools import partial
 
+    from django.contrib.auth.models import AnonymousUser
     from ninja.openapi import views as ninja_views
 
-    schema_view = partial(ninja_views.openapi_json, api=None)
-    assert docs_when_enabled(schema_view) is schema_view
-
     from joinedup.api.api import api
+
+    schema = docs_when_enabled(partial(ninja_views.openapi_json, api=api))
+    anonymous = RequestFactory().get("/api/v1/openapi.json")
+    anonymous.user = AnonymousUser()
+    with override_settings(JOINEDUP_API_DOCS=False):
+        assert schema(anonymous).status_code == 401
+    with override_settings(JOINEDUP_API_DOCS=True):
+        assert schema(anonymous).status_code == 200
 
     gated = docs_when_enabled(partial(ninja_views.openapi_view, api=api))
     request = RequestFactory().get("/api/v1/docs")

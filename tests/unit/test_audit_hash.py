@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -65,7 +66,7 @@ def test_changing_any_field_changes_the_hash(field):
 
 def test_hash_is_sha256_hex_and_stable():
     digest = compute_hash(sample())
-    assert len(digest) == 64 and int(digest, 16) >= 0
+    assert re.fullmatch(r"[0-9a-f]{64}", digest)
     assert compute_hash(sample()) == digest
     assert len(GENESIS_HASH) == 64
 

@@ -27,6 +27,7 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 DEBUG = False
+JOINEDUP_ENVIRONMENT = "base"
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
 PARTNERSHIP_NAME = os.environ.get("JOINEDUP_PARTNERSHIP_NAME", "Harbourside Safeguarding Children Partnership")
 
@@ -57,6 +58,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "joinedup.platform.middleware.RequestIdMiddleware",
+    "joinedup.platform.middleware.AuditDeniedMiddleware",
+    "joinedup.platform.middleware.ApiGuardMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -68,7 +71,6 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "joinedup.platform.middleware.NoStoreForSignedInMiddleware",
-    "joinedup.platform.middleware.AuditDeniedMiddleware",
     # AxesMiddleware must be last: it turns lockouts into a response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -190,6 +192,8 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 JOINEDUP_API_DOCS = True
 # API calls allowed per caller (user, or address when anonymous).
 JOINEDUP_API_RATE = os.environ.get("JOINEDUP_API_RATE", "600/m")
+# API calls allowed per client address, checked before authentication.
+JOINEDUP_API_ADDRESS_RATE = os.environ.get("JOINEDUP_API_ADDRESS_RATE", "1200/m")
 
 LOGGING = {
     "version": 1,

@@ -10,3 +10,4 @@ VAR_DIR.mkdir(parents=True, exist_ok=True)
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+JOINEDUP_ENVIRONMENT = "development"

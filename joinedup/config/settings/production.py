@@ -14,6 +14,7 @@ if _missing:
 
 DEBUG = False
 SECURE_SSL_REDIRECT = True
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # a load balancer's health check may use plain HTTP
 SECURE_HSTS_SECONDS = 63072000  # two years
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
@@ -27,3 +28,4 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 JOINEDUP_API_DOCS = False
+JOINEDUP_ENVIRONMENT = "production"

@@ -80,6 +80,10 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, seed: int, serve: bool, addrport: str, reset: bool, migrate: bool, **options: Any):
+        if getattr(settings, "JOINEDUP_ENVIRONMENT", "") == "production":
+            raise CommandError(
+                "joinedup demo never runs with production settings: its users share a published password."
+            )
         connection = connections[DEFAULT_DB_ALIAS]
         var_file = sqlite_file_under(connection.settings_dict, settings.VAR_DIR)
 
