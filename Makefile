@@ -29,7 +29,7 @@ node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch node_modules/.package-lock.json
 
-$(ASSETS): node_modules/.package-lock.json scripts/build-assets.mjs joinedup/web/scss/entry.scss
+$(ASSETS): node_modules/.package-lock.json scripts/build-assets.mjs $(wildcard joinedup/web/scss/*.scss)
 	node scripts/build-assets.mjs
 
 chromium: ## Debian's Chromium for the browser tests (never a downloaded browser)

@@ -6,6 +6,7 @@ so ``joinedup migrate`` and ``joinedup createsuperuser`` work too.
     joinedup demo [--seed N] [--no-serve] [--reset]   build the Harbourside demo and serve it
     joinedup import KIND FILE                  bulk import (all-or-nothing), e.g. services
     joinedup audit verify                      check the audit trail's hash chain
+    joinedup create-admin --email E --name N --agency A   the first administrator
     joinedup worker                            run background tasks
     joinedup serve                             run the web server (development)
 """
@@ -19,6 +20,7 @@ ALIASES = {
     "import": "import_data",
     "worker": "db_worker",
     "serve": "runserver",
+    "create-admin": "create_admin",
 }
 
 

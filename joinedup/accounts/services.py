@@ -22,9 +22,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+from django.utils.text import slugify
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from joinedup.platform.access import Role, has_capability
+from joinedup.directory.models import Agency, AgencyKind
+from joinedup.platform.access import Role, ensure_capability, has_capability
 from joinedup.platform.audit import audit_record
 from joinedup.platform.models import AuditOutcome
 
@@ -33,11 +35,6 @@ from .models import ApiToken, User, hash_token
 MAX_ACTIVE_TOKENS = 10
 TOKEN_TOUCH_INTERVAL = timedelta(minutes=1)
 USER_EDITABLE_FIELDS = ("email", "full_name", "job_title", "phone", "role", "agency")
-
-
-def _require(actor, capability: str) -> None:
-    if not has_capability(actor, capability):
-        raise PermissionDenied(f"Your role does not allow {capability}")
 
 
 def _normalise_email(email: str) -> str:
@@ -104,7 +101,7 @@ def user_create(
     The email goes once the transaction commits, so a rolled-back create sends nothing.
     ``base_url`` (such as ``https://joinedup.example.org``) makes the link absolute.
     """
-    _require(actor, "accounts.manage")
+    ensure_capability(actor, "accounts.manage")
     email = _normalise_email(email)
     full_name = (full_name or "").strip()
     if not email:
@@ -137,7 +134,7 @@ def user_create(
 
 def user_update(*, actor, user: User, **fields) -> User:
     """Change a user's details, role or agency. Returns the user; audits what changed."""
-    _require(actor, "accounts.manage")
+    ensure_capability(actor, "accounts.manage")
     unknown = set(fields) - set(USER_EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"user_update cannot change {', '.join(sorted(unknown))}")
@@ -188,7 +185,7 @@ def user_update(*, actor, user: User, **fields) -> User:
 
 def user_deactivate(*, actor, user: User) -> User:
     """Switch an account off: the person can no longer sign in or use their API tokens."""
-    _require(actor, "accounts.manage")
+    ensure_capability(actor, "accounts.manage")
     if user.pk == actor.pk:
         raise ValidationError("You cannot deactivate your own account. Ask another administrator.")
     with transaction.atomic():
@@ -204,7 +201,7 @@ def user_deactivate(*, actor, user: User) -> User:
 
 
 def user_reactivate(*, actor, user: User) -> User:
-    _require(actor, "accounts.manage")
+    ensure_capability(actor, "accounts.manage")
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=user.pk)
         if user.is_active:
@@ -234,6 +231,62 @@ def user_password_change(*, actor, old_password: str, new_password: str) -> User
     return actor
 
 
+def user_password_reset(*, actor, user: User, new_password: str) -> User:
+    """Set a password from an emailed link (a reset, or an invited user's first password).
+
+    The link proved who ``actor`` is, so ``actor`` is the user themself. Every password
+    reset is audited; the password and its hash never are."""
+    if actor is None or actor.pk != user.pk or not user.is_active:
+        raise PermissionDenied("A password can only be reset by the person the link was sent to")
+    validate_password(new_password, user=user)
+    with transaction.atomic():
+        first = not user.has_usable_password()
+        user.set_password(new_password)
+        user.save(update_fields=["password"])
+        audit_record(
+            actor=actor,
+            action="accounts.user.password_set" if first else "accounts.user.password_reset",
+            obj=user,
+            detail={"email": user.email},
+        )
+    return user
+
+
+def first_admin_create(*, email: str, full_name: str, agency_name: str, base_url: str = "") -> User:
+    """The first administrator of a new installation, from the command line.
+
+    Refused once an active administrator exists: after that, administrators add users
+    through the product. Creates the partnership's own agency when it is not there yet,
+    and emails the set-password link like any invitation."""
+    with transaction.atomic():
+        if User.objects.filter(role=Role.ADMIN, is_active=True).exists():
+            raise ValidationError("There is already an active administrator. Ask them to add you under Users.")
+        agency_name = (agency_name or "").strip()
+        if not agency_name:
+            raise ValidationError({"agency": "Enter the name of the partnership's own agency"})
+        agency = Agency.objects.filter(name__iexact=agency_name).first()
+        if agency is None:
+            agency = Agency(name=agency_name, code=slugify(agency_name)[:50] or "partnership", kind=AgencyKind.OTHER)
+            agency.full_clean()
+            agency.save()
+            audit_record(actor=None, actor_label="joinedup create-admin", action="directory.agency.create", obj=agency)
+        email = _normalise_email(email)
+        _check_email_free(email)
+        user = User(email=email, full_name=(full_name or "").strip(), role=Role.ADMIN, agency=agency)
+        user.set_unusable_password()
+        user.full_clean(exclude=["password"])
+        user.save()
+        audit_record(
+            actor=None,
+            actor_label="joinedup create-admin",
+            action="accounts.user.create",
+            obj=user,
+            detail={"email": user.email, "role": user.role, "agency_id": agency.pk, "first_admin": True},
+        )
+        transaction.on_commit(lambda: _send_invitation(user, base_url))
+    return user
+
+
 def _new_raw_token() -> tuple[str, str]:
     prefix = f"ju_{secrets.token_hex(4)}"
     return prefix, f"{prefix}_{secrets.token_urlsafe(32)}"
@@ -241,7 +294,7 @@ def _new_raw_token() -> tuple[str, str]:
 
 def api_token_create(*, actor, name: str) -> tuple[ApiToken, str]:
     """Create a personal API token. Returns the token and its secret, which is never stored."""
-    _require(actor, "api.tokens")
+    ensure_capability(actor, "api.tokens")
     name = (name or "").strip()
     if not name:
         raise ValidationError({"name": "Enter a name for the token"})
@@ -396,7 +449,7 @@ def user_two_factor_reset(*, actor, user: User) -> User:
     """An administrator turns someone's two-factor authentication off (a lost or new phone).
 
     The person signs in with their password alone until they set it up again."""
-    _require(actor, "accounts.manage")
+    ensure_capability(actor, "accounts.manage")
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=user.pk)
         removed = list(TOTPDevice.objects.filter(user_id=user.pk).values_list("pk", flat=True))

@@ -131,6 +131,12 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     template_name = "accounts/password_reset_confirm.html"
     success_url = reverse_lazy("accounts:password-reset-complete")
 
+    def form_valid(self, form):
+        # Through the service, so the change is audited (Django's form would save directly).
+        services.user_password_reset(actor=form.user, user=form.user, new_password=form.cleaned_data["new_password1"])
+        self.request.session.pop(auth_views.INTERNAL_RESET_SESSION_TOKEN, None)
+        return HttpResponseRedirect(self.get_success_url())
+
 
 class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
     template_name = "accounts/password_reset_complete.html"

@@ -56,8 +56,7 @@ def ensure_capability(actor: Any, capability: str) -> None:
     Views check first (require_capability); this is the second lock, for callers that are
     not views: commands, the API, other services."""
     if not has_capability(actor, capability):
-        label = getattr(actor, "email", None) or "This user"
-        raise PermissionDenied(f"{label} may not do this: their role does not allow {capability}")
+        raise PermissionDenied(f"Your role does not allow {capability}")
 
 
 def require_capability(capability: str) -> Callable:

@@ -132,3 +132,27 @@ def test_matrix(client, users, world, path, method, role, expected):
     url = path.format(**world)
     response = client.get(url) if method == "GET" else client.post(url, {})
     assert response.status_code == expected, f"{method} {url} as {role}: {response.status_code}, expected {expected}"
+
+
+def _api_cases():
+    for path, entry in MATRIX["api"].items():
+        for method, spec in entry.items():
+            if method in {"GET", "POST", "PUT", "PATCH", "DELETE"}:
+                for role in ROLES[1:]:
+                    yield pytest.param(
+                        entry.get("path", path), method, role, _expected(spec, role), id=f"{method} {path} token {role}"
+                    )
+
+
+@pytest.mark.parametrize(("path", "method", "role", "expected"), list(_api_cases()))
+def test_api_matrix_with_personal_tokens(users, world, path, method, role, expected):
+    """The API answers a token exactly as it answers the same user's session."""
+    from django.test import Client
+
+    from joinedup.accounts.services import api_token_create
+
+    _, raw = api_token_create(actor=users[role], name="matrix")
+    client = Client(headers={"Authorization": f"Bearer {raw}"})
+    url = path.format(**world)
+    response = client.get(url) if method == "GET" else client.post(url, {}, content_type="application/json")
+    assert response.status_code == expected, f"{method} {url} with {role}'s token: {response.status_code}"

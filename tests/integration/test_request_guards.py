@@ -110,7 +110,7 @@ def test_a_named_user_without_the_right_role_cannot_import(tmp_path, make_user):
         "service_id,name,agency,audience,min_age,max_age,ends_at_age,weight,max_extension_days\n"
         f"new-service,New,{practitioner.agency.code},child,10,17,18,1,0\n"
     )
-    with pytest.raises(CommandError, match="may not do this"):
+    with pytest.raises(CommandError, match="role does not allow directory.manage"):
         call_command("import_data", "services", str(path), "--as", "prac@example.org")
     assert not AuditEvent.objects.filter(action="directory.service.import").exists()
 
@@ -118,3 +118,54 @@ def test_a_named_user_without_the_right_role_cannot_import(tmp_path, make_user):
 def test_the_demo_never_runs_with_production_settings():
     with override_settings(JOINEDUP_ENVIRONMENT="production"), pytest.raises(CommandError, match="production"):
         call_command("demo", "--no-serve", "--reset")
+
+
+def test_a_password_reset_goes_through_the_service_and_is_audited(client, make_user):
+    from django.core import mail
+
+    user = make_user(Role.COORDINATOR, email="coord@example.org")
+    client.post("/password-reset/", {"email": "coord@example.org"})
+    link = next(line for line in mail.outbox[-1].body.splitlines() if "/password-reset/" in line).strip()
+    form_path = client.get(link.split("testserver", 1)[1], follow=True).redirect_chain[-1][0]
+    response = client.post(form_path, {"new_password1": "gulls over the quay", "new_password2": "gulls over the quay"})
+    assert response["Location"] == "/password-reset/complete/"
+    event = AuditEvent.objects.get(action="accounts.user.password_reset")
+    assert event.actor_id == user.pk and event.object_id == str(user.pk)
+    assert "gulls" not in json.dumps(event.detail)
+
+
+def test_create_admin_makes_the_first_admin_once(django_capture_on_commit_callbacks):
+    from django.core import mail
+
+    from joinedup.accounts.models import User
+
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("create_admin", "--email", "Chair@Example.org", "--name", "Pat Chair", "--agency", "Seaview SCP")
+    admin = User.objects.get(email="chair@example.org")
+    assert admin.role == Role.ADMIN and admin.agency.name == "Seaview SCP" and not admin.is_staff
+    assert not admin.has_usable_password()
+    assert "/password-reset/" in mail.outbox[-1].body
+    assert AuditEvent.objects.filter(action="accounts.user.create", object_id=str(admin.pk)).exists()
+    with pytest.raises(CommandError, match="already an active administrator"):
+        call_command("create_admin", "--email", "second@example.org", "--name", "Sam", "--agency", "Seaview SCP")
+    assert not User.objects.filter(email="second@example.org").exists()
+
+
+def test_an_invited_user_setting_their_first_password_is_audited_as_such(
+    client, make_user, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    from joinedup.accounts import services
+
+    admin = make_user(Role.ADMIN)
+    with django_capture_on_commit_callbacks(execute=True):
+        invited = services.user_create(
+            actor=admin, email="new@example.org", full_name="New Person", role=Role.ANALYST, agency=admin.agency
+        )
+    link = next(line for line in mail.outbox[-1].body.splitlines() if "/password-reset/" in line).strip()
+    form_path = client.get(
+        link.split("testserver", 1)[1] if "testserver" in link else link, follow=True
+    ).redirect_chain[-1][0]
+    client.post(form_path, {"new_password1": "a lighthouse keeper", "new_password2": "a lighthouse keeper"})
+    assert AuditEvent.objects.filter(action="accounts.user.password_set", object_id=str(invited.pk)).exists()

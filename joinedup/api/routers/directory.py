@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
 from ninja import Query, Router, Schema
@@ -10,17 +9,12 @@ from pydantic import Field
 
 from joinedup.directory.models import Audience
 from joinedup.directory.selectors import agency_list_for, service_list_for
-from joinedup.platform.access import has_capability
+from joinedup.platform.access import ensure_capability
 
 from ..schemas import ERRORS, AgencyOut, ServiceOut
 
 agencies_router = Router(tags=["directory"])
 services_router = Router(tags=["directory"])
-
-
-def _require_directory(request) -> None:
-    if not has_capability(request.auth, "directory.view"):
-        raise PermissionDenied("Your role does not allow reading the directory.")
 
 
 def _agency_out(agency) -> dict:
@@ -63,14 +57,14 @@ def _service_out(service) -> dict:
 @agencies_router.get("", response={200: list[AgencyOut], **ERRORS}, summary="List agencies")
 def list_agencies(request):
     """The partnership's agencies you may see (administrators also see deactivated ones)."""
-    _require_directory(request)
+    ensure_capability(request.auth, "directory.view")
     return [_agency_out(a) for a in agency_list_for(request.auth)]
 
 
 @agencies_router.get("/{code}", response={200: AgencyOut, **ERRORS}, summary="One agency")
 def get_agency(request, code: str):
     """One agency by its code, such as `harbourside-police`."""
-    _require_directory(request)
+    ensure_capability(request.auth, "directory.view")
     agency = agency_list_for(request.auth).filter(code=code).first()
     if agency is None:
         raise Http404("No agency with that code.")
@@ -87,7 +81,7 @@ class ServiceFilters(Schema):
 @services_router.get("", response={200: list[ServiceOut], **ERRORS}, summary="List services")
 def list_services(request, filters: Query[ServiceFilters]):
     """Services you may see, narrowed by age, need, audience and agency."""
-    _require_directory(request)
+    ensure_capability(request.auth, "directory.view")
     qs = service_list_for(request.auth)
     if filters.age is not None:
         qs = qs.filter(Q(min_age__isnull=True) | Q(min_age__lte=filters.age)).filter(
@@ -105,7 +99,7 @@ def list_services(request, filters: Query[ServiceFilters]):
 @services_router.get("/{service_id}", response={200: ServiceOut, **ERRORS}, summary="One service")
 def get_service(request, service_id: str):
     """One service by its service_id (the code used in files), such as `camhs-core`."""
-    _require_directory(request)
+    ensure_capability(request.auth, "directory.view")
     service = service_list_for(request.auth).filter(code=service_id).first()
     if service is None:
         raise Http404("No service with that service_id.")
