@@ -10,6 +10,7 @@ from joinedup.directory.selectors import agency_list_for
 from joinedup.platform.access import Role
 
 from . import selectors
+from .models import normalise_email
 
 ROLE_DESCRIPTIONS: dict[str, str] = {
     Role.ADMIN: "Manages users, agencies, the directory, retention and settings. Reads the audit trail.",
@@ -43,7 +44,7 @@ class SignInForm(AuthenticationForm):
     }
 
     def clean_username(self):
-        return self.cleaned_data["username"].strip().lower()
+        return normalise_email(self.cleaned_data["username"])
 
 
 class PasswordResetForm(DjangoPasswordResetForm):

@@ -12,13 +12,18 @@ from joinedup.directory.models import Agency
 from joinedup.platform.access import Role
 
 
+def normalise_email(email: str | None) -> str:
+    """Email addresses are kept, matched and signed in with in lower case, without spaces."""
+    return (email or "").strip().lower()
+
+
 class UserManager(BaseUserManager):
     use_in_migrations = True
 
     def create_user(self, email, password=None, **extra):
         if not email:
             raise ValueError("Users need an email address")
-        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user = self.model(email=normalise_email(email), **extra)
         user.set_password(password)
         user.save(using=self._db)
         return user

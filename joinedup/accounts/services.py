@@ -30,15 +30,11 @@ from joinedup.platform.access import Role, ensure_capability, has_capability
 from joinedup.platform.audit import audit_record
 from joinedup.platform.models import AuditOutcome
 
-from .models import ApiToken, User, hash_token
+from .models import ApiToken, User, hash_token, normalise_email
 
 MAX_ACTIVE_TOKENS = 10
 TOKEN_TOUCH_INTERVAL = timedelta(minutes=1)
 USER_EDITABLE_FIELDS = ("email", "full_name", "job_title", "phone", "role", "agency")
-
-
-def _normalise_email(email: str) -> str:
-    return (email or "").strip().lower()
 
 
 def _check_email_free(email: str, *, exclude_pk: int | None = None) -> None:
@@ -102,7 +98,7 @@ def user_create(
     ``base_url`` (such as ``https://joinedup.example.org``) makes the link absolute.
     """
     ensure_capability(actor, "accounts.manage")
-    email = _normalise_email(email)
+    email = normalise_email(email)
     full_name = (full_name or "").strip()
     if not email:
         raise ValidationError({"email": "Enter an email address"})
@@ -139,7 +135,7 @@ def user_update(*, actor, user: User, **fields) -> User:
     if unknown:
         raise TypeError(f"user_update cannot change {', '.join(sorted(unknown))}")
     if "email" in fields:
-        fields["email"] = _normalise_email(fields["email"])
+        fields["email"] = normalise_email(fields["email"])
         if not fields["email"]:
             raise ValidationError({"email": "Enter an email address"})
     if "full_name" in fields:
@@ -270,7 +266,7 @@ def first_admin_create(*, email: str, full_name: str, agency_name: str, base_url
             agency.full_clean()
             agency.save()
             audit_record(actor=None, actor_label="joinedup create-admin", action="directory.agency.create", obj=agency)
-        email = _normalise_email(email)
+        email = normalise_email(email)
         _check_email_free(email)
         user = User(email=email, full_name=(full_name or "").strip(), role=Role.ADMIN, agency=agency)
         user.set_unusable_password()
