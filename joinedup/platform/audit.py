@@ -191,7 +191,7 @@ class VerifyResult:
 
     def summary(self) -> str:
         if self.ok:
-            return f"Audit trail intact: {self.checked} events checked"
+            return f"Audit trail intact: {self.checked} event{'' if self.checked == 1 else 's'} checked"
         where = f"event {self.first_bad_seq}"
         if self.first_bad_action:
             when = self.first_bad_at.astimezone(UTC).isoformat(timespec="seconds") if self.first_bad_at else ""

@@ -99,6 +99,7 @@ def test_detail_is_stored_as_it_will_read_back():
 
 def test_summaries():
     assert VerifyResult(True, 12).summary() == "Audit trail intact: 12 events checked"
+    assert VerifyResult(True, 1).summary() == "Audit trail intact: 1 event checked"
     broken = VerifyResult(
         False,
         1,
