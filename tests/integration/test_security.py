@@ -27,7 +27,10 @@ pytestmark = pytest.mark.django_db
 
 
 def _run_production(env_overrides: dict[str, str], *args: str) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL"}}
+    # A production process has none of the test harness's variables (the browser tests set
+    # DJANGO_ALLOW_ASYNC_UNSAFE, which Django's deployment check rightly refuses).
+    harness = {"SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env = {k: v for k, v in os.environ.items() if k not in harness}
     env["DJANGO_SETTINGS_MODULE"] = "joinedup.config.settings.production"
     env.update(env_overrides)
     return subprocess.run(
