@@ -45,7 +45,20 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
 
 from joinedup.accounts.models import User
-from joinedup.directory.models import Agency, AgencyKind, Audience, Need, Service
+from joinedup.directory.models import (
+    Agency,
+    AgencyKind,
+    Audience,
+    DistributionList,
+    DistributionListMember,
+    Forum,
+    ForumFrequency,
+    ForumKind,
+    ForumMembership,
+    ForumRole,
+    Need,
+    Service,
+)
 from joinedup.platform.access import Role
 
 EMAIL_DOMAIN = "harbourside.example"
@@ -978,6 +991,7 @@ class DemoContext:
     agencies: dict[str, Agency] = field(default_factory=dict)
     services: dict[str, Service] = field(default_factory=dict)
     users: dict[str, User] = field(default_factory=dict)
+    forums: dict[str, Forum] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)
 
 
@@ -1105,11 +1119,240 @@ def wipe_agencies() -> int:
     return deleted
 
 
+# --- Forums: where agencies meet, and where they do not ------------------------------------
+# The silo the report describes is built in: Harbourside CAMHS and the Youth Justice Service
+# work with many of the same young people but sit in no forum together (CAMHS is only at the
+# transitions panel; youth justice only at the exploitation subgroup and the MACE panel).
+
+
+@dataclass(frozen=True)
+class ForumSpec:
+    code: str
+    name: str
+    kind: str
+    frequency: str
+    chair: str
+    purpose: str
+    terms_of_reference: str
+    # (agency code, role in the forum); the chair agency is added as chair
+    members: tuple[tuple[str, str], ...]
+
+
+_M, _A, _O = ForumRole.MEMBER, ForumRole.ADVISER, ForumRole.OBSERVER
+
+FORUMS: tuple[ForumSpec, ...] = (
+    ForumSpec(
+        "partnership-board",
+        "Harbourside Safeguarding Children Partnership Board",
+        ForumKind.BOARD,
+        ForumFrequency.QUARTERLY,
+        "harbourside-scp",
+        "The three statutory safeguarding partners (council, police and health) agree the partnership's "
+        "priorities, hold each other to account and publish the yearly report.",
+        "Quorate when all three safeguarding partners are present. Agrees the strategy, the budget and the "
+        "annual report; receives reports from every subgroup and panel. Relevant agencies attend as advisers.",
+        (
+            ("harbourside-csc", _M),
+            ("harbourside-police", _M),
+            ("harbourside-nhs", _M),
+            ("harbourside-academy", _A),
+            ("safe-harbour", _O),
+        ),
+    ),
+    ForumSpec(
+        "exploitation-subgroup",
+        "Exploitation and Missing Subgroup",
+        ForumKind.SUBGROUP,
+        ForumFrequency.SIX_WEEKLY,
+        "harbourside-police",
+        "Oversees the partnership's response to child criminal and sexual exploitation and to children who "
+        "go missing: the problem profile, disruption activity and learning from cases.",
+        "Reports to the Partnership Board each quarter. Owns the exploitation strategy's action plan and "
+        "reviews the MACE panel's themes.",
+        (
+            ("harbourside-csc", _M),
+            ("harbourside-yjs", _M),
+            ("safe-harbour", _M),
+            ("turning-tide", _M),
+            ("harbourside-housing", _M),
+            ("harbourside-scp", _A),
+        ),
+    ),
+    ForumSpec(
+        "mace-panel",
+        "Multi-Agency Child Exploitation (MACE) Panel",
+        ForumKind.MACE_PANEL,
+        ForumFrequency.MONTHLY,
+        "harbourside-csc",
+        "Discusses young people at high risk of exploitation, the places and peer groups involved, and "
+        "agrees a plan to disrupt and protect.",
+        "Young people are referred by any member agency through the exploitation coordinator. Each is "
+        "reviewed within 12 weeks. Information is shared under the partnership's sharing agreement.",
+        (
+            ("harbourside-police", _M),
+            ("harbourside-yjs", _M),
+            ("safe-harbour", _M),
+            ("harbourside-academy", _M),
+            ("st-brendans", _M),
+            ("turning-tide", _A),
+            ("harbourside-scp", _A),
+        ),
+    ),
+    ForumSpec(
+        "transitions-panel",
+        "Transitions Panel (16 to 25)",
+        ForumKind.TRANSITIONS_PANEL,
+        ForumFrequency.MONTHLY,
+        "harbourside-leaving-care",
+        "Plans the move from children's to adult services for young people whose support ends at 18, so "
+        "nobody falls off a cliff edge.",
+        "Considers every young person open to a children's service who turns 17 and a half with continuing "
+        "needs. Agrees a named lead and a written exit plan for each.",
+        (
+            ("harbourside-camhs", _M),
+            ("harbourside-adult-mental-health", _M),
+            ("harbourside-asc", _M),
+            ("harbourside-probation", _M),
+            ("harbourside-college", _M),
+            ("harbourside-foyer", _M),
+            ("harbourside-housing", _A),
+        ),
+    ),
+    ForumSpec(
+        "community-safety-partnership",
+        "Harbourside Community Safety Partnership",
+        ForumKind.BOARD,
+        ForumFrequency.QUARTERLY,
+        "harbourside-csp",
+        "The statutory partnership for crime, disorder and serious violence: the strategic assessment and "
+        "the serious violence duty.",
+        "Meets quarterly. Commissions violence reduction work and shares its strategic assessment with the "
+        "Safeguarding Children Partnership.",
+        (
+            ("harbourside-police", _M),
+            ("harbourside-probation", _M),
+            ("harbourside-housing", _M),
+            ("turning-tide", _M),
+            ("eastbank-community-hub", _O),
+        ),
+    ),
+    ForumSpec(
+        "youth-forum",
+        "Harbourside Youth Forum",
+        ForumKind.COMMUNITY_FORUM,
+        ForumFrequency.MONTHLY,
+        "harbourside-youth-collective",
+        "Young people tell the partnership what it is like to grow up in Harbourside and check what has "
+        "changed because of what they said.",
+        "Run by young people with support from youth workers. Sends two representatives to the Partnership "
+        "Board each year.",
+        (
+            ("eastbank-community-hub", _M),
+            ("harbourside-college", _M),
+            ("harbourside-parents-together", _O),
+            ("harbourside-scp", _A),
+        ),
+    ),
+)
+
+CONTACT_TITLES = ("Safeguarding lead", "Service manager", "Team manager", "Partnership lead", "Head of service")
+
+
+def _list_name(forum: ForumSpec) -> str:
+    return f"{forum.name} distribution list"
+
+
+def build_forums(ctx: DemoContext) -> None:
+    """The forums, their member agencies, and a distribution list for each with one contact per
+    member agency: a demo user where the agency has one, otherwise a made-up person."""
+    forums = [
+        Forum(
+            code=spec.code,
+            name=spec.name,
+            kind=spec.kind,
+            frequency=spec.frequency,
+            chair_agency=ctx.agencies[spec.chair],
+            purpose=spec.purpose,
+            terms_of_reference=spec.terms_of_reference,
+        )
+        for spec in FORUMS
+    ]
+    for forum in forums:
+        forum.full_clean(validate_unique=False)
+    Forum.objects.bulk_create(forums)
+    codes = [spec.code for spec in FORUMS]
+    Forum.objects.filter(code__in=codes).update(created_at=FIXED_TIME, updated_at=FIXED_TIME)
+    stored = {forum.code: forum for forum in Forum.objects.filter(code__in=codes)}
+
+    memberships = []
+    for spec in FORUMS:
+        seats = [(spec.chair, ForumRole.CHAIR), *spec.members]
+        for code, role in seats:
+            membership = ForumMembership(forum=stored[spec.code], agency=ctx.agencies[code], role_in_forum=role)
+            membership.full_clean(validate_unique=False, validate_constraints=False)
+            memberships.append(membership)
+    ForumMembership.objects.bulk_create(memberships)
+    ForumMembership.objects.filter(forum__code__in=codes).update(created_at=FIXED_TIME)
+
+    lists = [
+        DistributionList(
+            name=_list_name(spec),
+            purpose=f"Papers, agendas and invitations for the {spec.name}.",
+            forum=stored[spec.code],
+        )
+        for spec in FORUMS
+    ]
+    DistributionList.objects.bulk_create(lists)
+    names = [_list_name(spec) for spec in FORUMS]
+    DistributionList.objects.filter(name__in=names).update(created_at=FIXED_TIME, updated_at=FIXED_TIME)
+    stored_lists = {dl.forum_id: dl for dl in DistributionList.objects.filter(name__in=names)}
+
+    users_by_agency: dict[int, User] = {}
+    for user in sorted(ctx.users.values(), key=lambda u: u.email):
+        users_by_agency.setdefault(user.agency_id, user)
+    contacts: dict[str, tuple[str, str, str]] = {}  # agency code -> (name, role, email)
+    members = []
+    for spec in FORUMS:
+        for code, _role in [(spec.chair, ForumRole.CHAIR), *spec.members]:
+            agency = ctx.agencies[code]
+            if code not in contacts:
+                user = users_by_agency.get(agency.pk)
+                if user is not None:
+                    contacts[code] = (user.full_name, user.job_title, user.email)
+                else:
+                    first, last = ctx.rng.choice(FIRST_NAMES), ctx.rng.choice(LAST_NAMES)
+                    local = f"{first}.{last}".lower().replace("'", "")
+                    contacts[code] = (
+                        f"{first} {last}",
+                        ctx.rng.choice(CONTACT_TITLES),
+                        f"{local}@{code}.{EMAIL_DOMAIN}",
+                    )
+            name, role, email = contacts[code]
+            member = DistributionListMember(
+                distribution_list=stored_lists[stored[spec.code].pk], name=name, role=role, agency=agency, email=email
+            )
+            member.full_clean(validate_unique=False, validate_constraints=False)
+            members.append(member)
+    DistributionListMember.objects.bulk_create(members)
+    DistributionListMember.objects.filter(distribution_list__name__in=names).update(created_at=FIXED_TIME)
+    ctx.forums = stored
+    ctx.counts["forums"] = len(stored)
+    ctx.counts["forum_memberships"] = len(memberships)
+    ctx.counts["distribution_lists"] = len(lists)
+
+
+def wipe_forums() -> int:
+    lists, _ = DistributionList.objects.filter(name__in=[_list_name(spec) for spec in FORUMS]).delete()
+    forums, _ = Forum.objects.filter(code__in=[spec.code for spec in FORUMS]).delete()
+    return lists + forums
+
+
 STEPS: list[BuildStep] = [
     BuildStep("needs", build_needs),
     BuildStep("agencies", build_agencies, wipe_agencies),
     BuildStep("services", build_services, wipe_services),
     BuildStep("users", build_users, wipe_users),
+    BuildStep("forums", build_forums, wipe_forums),
 ]
 
 

@@ -8,7 +8,18 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from . import selectors, services
-from .models import AGE_LIMIT, Agency, AgencyKind, Audience, Service
+from .models import (
+    AGE_LIMIT,
+    Agency,
+    AgencyKind,
+    Audience,
+    DistributionList,
+    Forum,
+    ForumFrequency,
+    ForumKind,
+    ForumRole,
+    Service,
+)
 
 _AGE_MESSAGES = {
     "invalid": "%(label)s must be a whole number, like 18",
@@ -278,3 +289,135 @@ class ImportForm(forms.Form):
         if not upload.name.lower().endswith((".csv", ".txt")):
             raise ValidationError("The selected file must be a CSV")
         return upload
+
+
+# --- forums and distribution lists ---------------------------------------------------------
+
+
+class ForumForm(forms.ModelForm):
+    name = forms.CharField(
+        label="Name",
+        max_length=200,
+        error_messages={"required": "Enter the forum’s name", "max_length": "Name must be 200 characters or fewer"},
+    )
+    code = forms.CharField(
+        label="Code",
+        max_length=50,
+        help_text="A short reference, like mace-panel. Lower-case letters, numbers and hyphens.",
+        error_messages={"required": "Enter a code for the forum", "max_length": "Code must be 50 characters or fewer"},
+    )
+    kind = forms.ChoiceField(
+        label="What kind of forum is it?",
+        choices=ForumKind.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select what kind of forum it is", "invalid_choice": "Select a kind from the list"},
+    )
+    purpose = forms.CharField(
+        label="Purpose",
+        widget=forms.Textarea,
+        help_text="Why the forum meets, in plain English",
+        error_messages={"required": "Enter the forum’s purpose"},
+    )
+    terms_of_reference = forms.CharField(label="Terms of reference", required=False, widget=forms.Textarea)
+    frequency = forms.ChoiceField(
+        label="How often does it meet?",
+        choices=ForumFrequency.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select how often the forum meets", "invalid_choice": "Select from the list"},
+    )
+    chair_agency = forms.ModelChoiceField(
+        label="Chair agency",
+        queryset=selectors.agency_choices(),
+        empty_label="Select an agency",
+        help_text="The agency that chairs the forum. It becomes a member, as chair.",
+        error_messages={"required": "Select the agency that chairs the forum", "invalid_choice": "Select an agency"},
+    )
+    is_active = forms.BooleanField(label="The forum is meeting", required=False, initial=True)
+
+    class Meta:
+        model = Forum
+        fields = list(services.FORUM_FIELDS)
+
+    def clean_code(self) -> str:
+        return self.cleaned_data["code"].strip().lower()
+
+
+class ForumMembershipForm(forms.Form):
+    agency = forms.ModelChoiceField(
+        label="Agency",
+        queryset=Agency.objects.none(),
+        empty_label="Select an agency",
+        error_messages={"required": "Select the agency to add", "invalid_choice": "Select an agency from the list"},
+    )
+    role_in_forum = forms.ChoiceField(
+        label="What is its role in the forum?",
+        choices=[(value, label) for value, label in ForumRole.choices if value != ForumRole.CHAIR],
+        widget=forms.RadioSelect,
+        initial=ForumRole.MEMBER,
+        error_messages={"required": "Select the agency’s role in the forum", "invalid_choice": "Select a role"},
+    )
+
+    def __init__(self, *args, forum, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].queryset = selectors.forum_membership_agency_choices(forum)
+
+
+class ContactsOfferForm(forms.Form):
+    people = forms.MultipleChoiceField(
+        label="Who should be added to the list?",
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "required": "Select at least one person to add, or choose not to add anyone",
+            "invalid_choice": "Select people from the list",
+        },
+    )
+
+    def __init__(self, *args, contacts, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["people"].choices = [
+            (str(c.user_id), f"{c.name}, {c.job_title}, {c.email}" if c.job_title else f"{c.name}, {c.email}")
+            for c in contacts
+        ]
+
+
+class DistributionListForm(forms.ModelForm):
+    name = forms.CharField(
+        label="Name",
+        max_length=200,
+        error_messages={"required": "Enter the list’s name", "max_length": "Name must be 200 characters or fewer"},
+    )
+    purpose = forms.CharField(label="What the list is for", required=False, widget=forms.Textarea)
+    forum = forms.ModelChoiceField(
+        label="Forum",
+        required=False,
+        queryset=selectors.forum_choices(),
+        empty_label="Not linked to a forum",
+        help_text="When an agency joins this forum, you will be offered its people to add to the list",
+        error_messages={"invalid_choice": "Select a forum from the list"},
+    )
+
+    class Meta:
+        model = DistributionList
+        fields = list(services.DISTRIBUTION_LIST_FIELDS)
+
+
+class DistributionListMemberForm(forms.Form):
+    name = forms.CharField(
+        label="Name",
+        max_length=200,
+        error_messages={"required": "Enter the person’s name", "max_length": "Name must be 200 characters or fewer"},
+    )
+    role = forms.CharField(label="Role", required=False, max_length=200, help_text="Their job title or role")
+    agency = forms.ModelChoiceField(
+        label="Agency",
+        queryset=selectors.agency_choices(),
+        empty_label="Select an agency",
+        error_messages={"required": "Select the person’s agency", "invalid_choice": "Select an agency"},
+    )
+    email = forms.EmailField(
+        label="Email address",
+        error_messages={
+            "required": "Enter the person’s email address",
+            "invalid": "Enter an email address in the correct format, like name@example.org",
+        },
+    )

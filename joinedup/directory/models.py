@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -207,3 +208,174 @@ class Service(models.Model):
         if self.min_age is None:
             return f"Up to {self.max_age}"
         return f"{self.min_age} to {self.max_age}"
+
+
+# --- forums and distribution lists -------------------------------------------------------
+
+
+class ForumKind(models.TextChoices):
+    BOARD = "board", "Board"
+    SUBGROUP = "subgroup", "Subgroup"
+    MACE_PANEL = "mace_panel", "MACE panel"
+    TRANSITIONS_PANEL = "transitions_panel", "Transitions panel"
+    COMMUNITY_FORUM = "community_forum", "Community forum"
+
+
+class ForumFrequency(models.TextChoices):
+    WEEKLY = "weekly", "Weekly"
+    FORTNIGHTLY = "fortnightly", "Every 2 weeks"
+    MONTHLY = "monthly", "Monthly"
+    SIX_WEEKLY = "6_weekly", "Every 6 weeks"
+    BIMONTHLY = "bimonthly", "Every 2 months"
+    QUARTERLY = "quarterly", "Quarterly"
+    AS_NEEDED = "as_needed", "When needed"
+
+
+class ForumRole(models.TextChoices):
+    CHAIR = "chair", "Chair"
+    MEMBER = "member", "Member"
+    ADVISER = "adviser", "Adviser"
+    OBSERVER = "observer", "Observer"
+
+
+class Forum(models.Model):
+    """A board, subgroup, panel or forum where agencies meet (DESIGN §5)."""
+
+    name = models.CharField(
+        max_length=200, unique=True, error_messages={"unique": "A forum with this name already exists"}
+    )
+    code = models.CharField(
+        max_length=50,
+        unique=True,
+        validators=[slug_validator],
+        help_text="Short reference",
+        error_messages={"unique": "A forum with this code already exists"},
+    )
+    kind = models.CharField(max_length=32, choices=ForumKind.choices)
+    purpose = models.TextField(
+        help_text="Why the forum meets, in plain English", error_messages={"blank": "Enter the forum’s purpose"}
+    )
+    terms_of_reference = models.TextField(blank=True)
+    frequency = models.CharField(max_length=20, choices=ForumFrequency.choices)
+    chair_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="forums_chaired")
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ForumMembership(models.Model):
+    """An agency's seat at a forum, and the part it plays there."""
+
+    forum = models.ForeignKey(Forum, on_delete=models.CASCADE, related_name="memberships")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="forum_memberships")
+    role_in_forum = models.CharField(max_length=20, choices=ForumRole.choices, default=ForumRole.MEMBER)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["agency__name"]
+        constraints = [models.UniqueConstraint(fields=["forum", "agency"], name="forum_membership_once_per_agency")]
+
+    def __str__(self) -> str:
+        return f"{self.agency} at {self.forum}"
+
+    def unique_error_message(self, model_class, unique_check):
+        if tuple(unique_check) == ("forum", "agency"):
+            return ValidationError(f"{self.agency} is already a member of {self.forum}", code="unique_together")
+        return super().unique_error_message(model_class, unique_check)
+
+    def clean(self) -> None:
+        if self.forum_id is None or self.agency_id is None:
+            return
+        is_chair_agency = self.agency_id == self.forum.chair_agency_id
+        if self.role_in_forum == ForumRole.CHAIR and not is_chair_agency:
+            raise ValidationError(
+                {"role_in_forum": f"Only the chair agency ({self.forum.chair_agency}) can chair {self.forum}"}
+            )
+        if is_chair_agency and self.role_in_forum != ForumRole.CHAIR:
+            raise ValidationError(
+                {"role_in_forum": f"{self.agency} chairs {self.forum}: its role must be Chair until the chair changes"}
+            )
+
+
+@dataclass(frozen=True)
+class Contact:
+    """Someone who could be added to a distribution list: a user of a member agency."""
+
+    user_id: int
+    name: str
+    job_title: str
+    email: str
+
+
+class DistributionList(models.Model):
+    """People to send things to, often everyone who sits at one forum."""
+
+    name = models.CharField(
+        max_length=200, unique=True, error_messages={"unique": "A distribution list with this name already exists"}
+    )
+    purpose = models.TextField(blank=True, help_text="What the list is for")
+    forum = models.ForeignKey(
+        Forum, on_delete=models.SET_NULL, null=True, blank=True, related_name="distribution_lists"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["forum"], name="distribution_list_one_per_forum")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def unique_error_message(self, model_class, unique_check):
+        if tuple(unique_check) == ("forum",):
+            return ValidationError(f"{self.forum} already has a distribution list", code="unique")
+        return super().unique_error_message(model_class, unique_check)
+
+    def contacts_to_offer(self, agency: Agency) -> list[Contact]:
+        """The agency's active users who are not on this list yet (matched by email)."""
+        from django.contrib.auth import get_user_model
+
+        on_list = {email.lower() for email in self.members.values_list("email", flat=True)}
+        users = get_user_model().objects.filter(agency=agency, is_active=True).order_by("full_name", "email")
+        return [
+            Contact(user_id=user.pk, name=user.full_name or user.email, job_title=user.job_title, email=user.email)
+            for user in users
+            if user.email.lower() not in on_list
+        ]
+
+
+class DistributionListMember(models.Model):
+    """One person on a list: who they are, what they do, where, and how to reach them."""
+
+    distribution_list = models.ForeignKey(DistributionList, on_delete=models.CASCADE, related_name="members")
+    name = models.CharField(max_length=200, error_messages={"blank": "Enter the person’s name"})
+    role = models.CharField(max_length=200, blank=True, help_text="Job title or role")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="distribution_list_members")
+    email = models.EmailField(
+        error_messages={
+            "blank": "Enter the person’s email address",
+            "invalid": "Enter an email address in the correct format, like name@example.org",
+        }
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "email"]
+        constraints = [
+            models.UniqueConstraint(fields=["distribution_list", "email"], name="distribution_list_member_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} <{self.email}>"
+
+    def unique_error_message(self, model_class, unique_check):
+        if tuple(unique_check) == ("distribution_list", "email"):
+            return ValidationError(f"{self.email} is already on {self.distribution_list}", code="unique_together")
+        return super().unique_error_message(model_class, unique_check)

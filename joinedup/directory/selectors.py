@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404
 
 from joinedup.platform.access import has_capability
 
-from .models import Agency, Need, Service
+from .models import Agency, Contact, DistributionList, DistributionListMember, Forum, ForumMembership, Need, Service
 
 
 def agency_list_for(user) -> QuerySet[Agency]:
@@ -94,3 +94,80 @@ def agency_lookup() -> dict[str, Agency]:
 def agency_choices() -> QuerySet[Agency]:
     """Agencies a service can belong to (for the service form)."""
     return Agency.objects.order_by("name")
+
+
+# --- forums and distribution lists ---------------------------------------------------------
+# Forums are read by every signed-in role. Distribution lists hold staff names and email
+# addresses: signed-in users only, never the public.
+
+
+def _can_manage_forums(user) -> bool:
+    return has_capability(user, "directory.forums.manage")
+
+
+def forum_list_for(user) -> QuerySet[Forum]:
+    """Forums with ``member_count``; inactive ones only for those who manage forums."""
+    if not has_capability(user, "directory.view"):
+        return Forum.objects.none()
+    qs = Forum.objects.select_related("chair_agency").annotate(member_count=Count("memberships", distinct=True))
+    if not _can_manage_forums(user):
+        qs = qs.filter(is_active=True)
+    return qs.order_by("name")
+
+
+def forum_get_for(user, pk) -> Forum:
+    return get_object_or_404(forum_list_for(user), pk=pk)
+
+
+def forum_memberships_for(user, forum: Forum) -> QuerySet[ForumMembership]:
+    if not has_capability(user, "directory.view"):
+        return ForumMembership.objects.none()
+    return forum.memberships.select_related("agency").order_by("agency__name")
+
+
+def forum_membership_get_for(user, forum: Forum, pk) -> ForumMembership:
+    return get_object_or_404(forum_memberships_for(user, forum).select_related("forum"), pk=pk)
+
+
+def forum_distribution_list(forum: Forum) -> DistributionList | None:
+    return forum.distribution_lists.first()
+
+
+def forum_membership_agency_choices(forum: Forum) -> QuerySet[Agency]:
+    """Active agencies not yet at the forum."""
+    return Agency.objects.filter(is_active=True).exclude(forum_memberships__forum=forum).order_by("name")
+
+
+def forum_choices() -> QuerySet[Forum]:
+    return Forum.objects.order_by("name")
+
+
+def distribution_list_list_for(user) -> QuerySet[DistributionList]:
+    if not has_capability(user, "directory.view"):
+        return DistributionList.objects.none()
+    return (
+        DistributionList.objects.select_related("forum")
+        .annotate(member_count=Count("members", distinct=True))
+        .order_by("name")
+    )
+
+
+def distribution_list_get_for(user, pk) -> DistributionList:
+    return get_object_or_404(distribution_list_list_for(user), pk=pk)
+
+
+def distribution_list_members_for(user, distribution_list: DistributionList) -> QuerySet[DistributionListMember]:
+    if not has_capability(user, "directory.view"):
+        return DistributionListMember.objects.none()
+    return distribution_list.members.select_related("agency").order_by("name", "email")
+
+
+def distribution_list_member_get_for(user, distribution_list: DistributionList, pk) -> DistributionListMember:
+    return get_object_or_404(distribution_list_members_for(user, distribution_list), pk=pk)
+
+
+def distribution_list_contacts_for(user, distribution_list: DistributionList, agency: Agency) -> list[Contact]:
+    """An agency's people who could join the list: for those who manage lists only."""
+    if not _can_manage_forums(user):
+        return []
+    return distribution_list.contacts_to_offer(agency)

@@ -18,7 +18,18 @@ from django.db import models, transaction
 from joinedup.platform.access import ensure_capability
 from joinedup.platform.audit import audit_record
 
-from .models import Agency, Need, Service, slug_validator
+from .models import (
+    Agency,
+    Contact,
+    DistributionList,
+    DistributionListMember,
+    Forum,
+    ForumMembership,
+    ForumRole,
+    Need,
+    Service,
+    slug_validator,
+)
 
 AGENCY_FIELDS = ("name", "code", "kind", "description", "website", "email", "phone", "is_active")
 SERVICE_FIELDS = (
@@ -381,3 +392,225 @@ def services_import(*, actor, rows: Sequence[Mapping[str, Any]], actor_label: st
                 },
             )
     return ServicesImportResult(created=len(new), updated=len(changed), unchanged=unchanged)
+
+
+# --- forums ----------------------------------------------------------------------------
+
+FORUM_FIELDS = ("name", "code", "kind", "purpose", "terms_of_reference", "frequency", "chair_agency", "is_active")
+DISTRIBUTION_LIST_FIELDS = ("name", "purpose", "forum")
+
+
+def _check_forums_actor(actor) -> None:
+    """A named user must be allowed to manage forums and lists; None is the command line or the demo."""
+    if actor is not None:
+        ensure_capability(actor, "directory.forums.manage")
+
+
+def _membership_detail(membership: ForumMembership) -> dict[str, Any]:
+    return {"forum": membership.forum.code, "agency": membership.agency.code, "role": membership.role_in_forum}
+
+
+def forum_create(*, actor, actor_label: str = "", **fields) -> Forum:
+    """Add a forum; its chair agency becomes its first member, as chair."""
+    _check_forums_actor(actor)
+    _check_fields(fields, FORUM_FIELDS)
+    forum = Forum(**fields)
+    forum.full_clean()
+    with transaction.atomic():
+        forum.save()
+        ForumMembership.objects.create(forum=forum, agency=forum.chair_agency, role_in_forum=ForumRole.CHAIR)
+        audit_record(
+            actor=actor,
+            actor_label=actor_label,
+            action="directory.forum.create",
+            obj=forum,
+            detail={name: _plain(value) for name, value in _values(forum, FORUM_FIELDS).items()},
+        )
+    return forum
+
+
+def forum_update(*, actor, forum: Forum, actor_label: str = "", **fields) -> Forum:
+    """Change a forum. A new chair agency takes the chair's seat (joining if it was not a
+    member); the old chair agency stays on as a member."""
+    _check_forums_actor(actor)
+    _check_fields(fields, FORUM_FIELDS)
+    with transaction.atomic():
+        current = Forum.objects.select_for_update().get(pk=forum.pk)
+        before = _values(current, fields)
+        for name, value in fields.items():
+            setattr(current, name, value)
+        current.full_clean()
+        changed = _changes(before, _values(current, fields))
+        if changed:
+            current.save()
+            if "chair_agency" in changed:
+                current.memberships.filter(role_in_forum=ForumRole.CHAIR).exclude(agency=current.chair_agency).update(
+                    role_in_forum=ForumRole.MEMBER
+                )
+                ForumMembership.objects.update_or_create(
+                    forum=current, agency=current.chair_agency, defaults={"role_in_forum": ForumRole.CHAIR}
+                )
+            audit_record(
+                actor=actor, actor_label=actor_label, action="directory.forum.update", obj=current, detail=changed
+            )
+    return current
+
+
+@dataclass(frozen=True)
+class MembershipAdded:
+    """A new member agency, the forum's distribution list (if it has one), and the agency's
+    people who could be added to that list."""
+
+    membership: ForumMembership
+    distribution_list: DistributionList | None
+    contacts: list[Contact]
+
+
+def forum_membership_add(
+    *, actor, forum: Forum, agency: Agency, role_in_forum: str = ForumRole.MEMBER, actor_label: str = ""
+) -> MembershipAdded:
+    _check_forums_actor(actor)
+    membership = ForumMembership(forum=forum, agency=agency, role_in_forum=role_in_forum)
+    membership.full_clean()
+    with transaction.atomic():
+        membership.save()
+        audit_record(
+            actor=actor,
+            actor_label=actor_label,
+            action="directory.forum_membership.add",
+            obj=forum,
+            detail=_membership_detail(membership),
+        )
+    distribution_list = forum.distribution_lists.first()
+    contacts = distribution_list.contacts_to_offer(agency) if distribution_list else []
+    return MembershipAdded(membership, distribution_list, contacts)
+
+
+def forum_membership_remove(*, actor, membership: ForumMembership, actor_label: str = "") -> None:
+    _check_forums_actor(actor)
+    forum = membership.forum
+    if membership.agency_id == forum.chair_agency_id:
+        raise ValidationError(f"{membership.agency} chairs {forum}. Choose another chair before removing it.")
+    with transaction.atomic():
+        detail = _membership_detail(membership)
+        membership.delete()
+        audit_record(
+            actor=actor, actor_label=actor_label, action="directory.forum_membership.remove", obj=forum, detail=detail
+        )
+
+
+# --- distribution lists ----------------------------------------------------------------
+
+
+def distribution_list_create(*, actor, actor_label: str = "", **fields) -> DistributionList:
+    _check_forums_actor(actor)
+    _check_fields(fields, DISTRIBUTION_LIST_FIELDS)
+    distribution_list = DistributionList(**fields)
+    distribution_list.full_clean()
+    with transaction.atomic():
+        distribution_list.save()
+        audit_record(
+            actor=actor,
+            actor_label=actor_label,
+            action="directory.distribution_list.create",
+            obj=distribution_list,
+            detail={
+                name: _plain(value) for name, value in _values(distribution_list, DISTRIBUTION_LIST_FIELDS).items()
+            },
+        )
+    return distribution_list
+
+
+def distribution_list_update(
+    *, actor, distribution_list: DistributionList, actor_label: str = "", **fields
+) -> DistributionList:
+    _check_forums_actor(actor)
+    _check_fields(fields, DISTRIBUTION_LIST_FIELDS)
+    with transaction.atomic():
+        current = DistributionList.objects.select_for_update().get(pk=distribution_list.pk)
+        before = _values(current, fields)
+        for name, value in fields.items():
+            setattr(current, name, value)
+        current.full_clean()
+        changed = _changes(before, _values(current, fields))
+        if changed:
+            current.save()
+            audit_record(
+                actor=actor,
+                actor_label=actor_label,
+                action="directory.distribution_list.update",
+                obj=current,
+                detail=changed,
+            )
+    return current
+
+
+def distribution_list_member_add(
+    *,
+    actor,
+    distribution_list: DistributionList,
+    name: str,
+    email: str,
+    agency: Agency,
+    role: str = "",
+    actor_label: str = "",
+) -> DistributionListMember:
+    _check_forums_actor(actor)
+    member = DistributionListMember(
+        distribution_list=distribution_list,
+        name=(name or "").strip(),
+        role=(role or "").strip(),
+        agency=agency,
+        email=(email or "").strip().lower(),
+    )
+    member.full_clean()
+    with transaction.atomic():
+        member.save()
+        audit_record(
+            actor=actor,
+            actor_label=actor_label,
+            action="directory.distribution_list_member.add",
+            obj=distribution_list,
+            detail={"email": member.email, "agency": agency.code},
+        )
+    return member
+
+
+def distribution_list_contacts_add(
+    *, actor, distribution_list: DistributionList, agency: Agency, user_ids: Iterable[int], actor_label: str = ""
+) -> list[DistributionListMember]:
+    """Add some of an agency's people (offered by ``forum_membership_add``) to a list, all or nothing."""
+    _check_forums_actor(actor)
+    offered = {contact.user_id: contact for contact in distribution_list.contacts_to_offer(agency)}
+    wanted = list(dict.fromkeys(int(pk) for pk in user_ids))
+    unknown = [pk for pk in wanted if pk not in offered]
+    if unknown:
+        raise ValidationError("Select people from the list offered")
+    with transaction.atomic():
+        return [
+            distribution_list_member_add(
+                actor=actor,
+                actor_label=actor_label,
+                distribution_list=distribution_list,
+                name=offered[pk].name,
+                role=offered[pk].job_title,
+                agency=agency,
+                email=offered[pk].email,
+            )
+            for pk in wanted
+        ]
+
+
+def distribution_list_member_remove(*, actor, member: DistributionListMember, actor_label: str = "") -> None:
+    _check_forums_actor(actor)
+    distribution_list = member.distribution_list
+    with transaction.atomic():
+        detail = {"email": member.email, "agency": member.agency.code}
+        member.delete()
+        audit_record(
+            actor=actor,
+            actor_label=actor_label,
+            action="directory.distribution_list_member.remove",
+            obj=distribution_list,
+            detail=detail,
+        )

@@ -32,6 +32,9 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "directory.view": ALL_ROLES,
     # Create and change agencies and services, import services.
     "directory.manage": frozenset({Role.ADMIN}),
+    # Create and change forums, their member agencies and distribution lists (whose members
+    # every signed-in user may read, with "directory.view").
+    "directory.forums.manage": frozenset({Role.ADMIN, Role.COORDINATOR}),
     # Create and change users, their roles and agencies.
     "accounts.manage": frozenset({Role.ADMIN}),
     # Read the audit trail.

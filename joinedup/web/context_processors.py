@@ -7,12 +7,14 @@ from django.urls import reverse
 
 from joinedup.platform.access import has_capability
 
-# (label, url name, capability or None for every signed-in user, url prefix that marks it active)
+# (label, url name, capability or None for every signed-in user, url prefixes that mark it
+# active; the longest matching prefix wins, so /directory/forums/ is Forums, not Directory)
 NAVIGATION = [
     ("Home", "web:home", None, None),
-    ("Directory", "directory:agency-list", "directory.view", "/directory/"),
-    ("Users", "accounts:user-list", "accounts.manage", "/users/"),
-    ("Audit trail", "governance:audit-list", "governance.audit.view", "/audit/"),
+    ("Directory", "directory:agency-list", "directory.view", ("/directory/",)),
+    ("Forums", "directory:forum-list", "directory.view", ("/directory/forums/", "/directory/lists/")),
+    ("Users", "accounts:user-list", "accounts.manage", ("/users/",)),
+    ("Audit trail", "governance:audit-list", "governance.audit.view", ("/audit/",)),
 ]
 
 
@@ -21,9 +23,17 @@ def navigation(request):
     items = []
     if user is not None and user.is_authenticated:
         path = request.path
-        for label, url_name, capability, prefix in NAVIGATION:
+        best = ""
+        for label, url_name, capability, prefixes in NAVIGATION:
             if capability is None or has_capability(user, capability):
                 url = reverse(url_name)
-                active = path == url if prefix is None else path.startswith(prefix)
-                items.append({"label": label, "url": url, "active": active})
+                if prefixes is None:
+                    match = url if path == url else ""
+                else:
+                    match = max((p for p in prefixes if path.startswith(p)), key=len, default="")
+                best = max(best, match, key=len)
+                items.append({"label": label, "url": url, "match": match})
+        for item in items:
+            item["active"] = bool(best) and item.pop("match") == best
+            item.pop("match", None)
     return {"partnership_name": settings.PARTNERSHIP_NAME, "nav_items": items}

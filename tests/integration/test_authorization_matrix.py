@@ -116,13 +116,42 @@ def world(db, users, agency):
         user=users[Role.ADMIN], name="matrix", prefix="ju_matrix", token_hash=hash_token("x")
     )
     event = audit_record(actor=users[Role.ADMIN], action="tests.matrix.setup")
+    forum, forum_member, distribution_list, list_member = _forum_world(agency)
     return {
+        "forum": forum.pk,
+        "forum_member": forum_member.pk,
+        "distribution_list": distribution_list.pk,
+        "list_member": list_member.pk,
         "agency": agency.pk,
         "service": service.pk,
         "user": users[Role.PRACTITIONER].pk,
         "token": token.pk,
         "audit_seq": event.seq,
     }
+
+
+def _forum_world(agency):
+    """A forum chaired by ``agency`` with a second member agency whose one user is not yet on
+    the forum's distribution list (so the 'add their people?' offer has someone to offer)."""
+    from joinedup.accounts.models import User
+    from joinedup.directory import services as directory
+    from joinedup.directory.models import Agency
+
+    member_agency = Agency.objects.create(name="Harbourside CAMHS", code="harbourside-camhs", kind="health")
+    User.objects.create_user(
+        email="nurse@example.org", password=None, full_name="Nia Nurse", role=Role.PRACTITIONER, agency=member_agency
+    )
+    forum = directory.forum_create(
+        actor=None, actor_label="test", name="MACE panel", code="mace", kind="mace_panel", purpose="Plans",
+        frequency="monthly", chair_agency=agency,
+    )  # fmt: skip
+    distribution_list = directory.distribution_list_create(actor=None, actor_label="test", name="MACE", forum=forum)
+    list_member = directory.distribution_list_member_add(
+        actor=None, actor_label="test", distribution_list=distribution_list, name="Pat Police",
+        email="pat@example.org", agency=agency,
+    )  # fmt: skip
+    added = directory.forum_membership_add(actor=None, actor_label="test", forum=forum, agency=member_agency)
+    return forum, added.membership, distribution_list, list_member
 
 
 @pytest.mark.parametrize(("path", "method", "role", "expected"), list(_cases()))

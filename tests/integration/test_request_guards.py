@@ -36,7 +36,9 @@ def _fresh_cache():
 def test_every_form_refuses_a_post_without_its_csrf_token(make_user, path):
     client = Client(enforce_csrf_checks=True)
     client.force_login(make_user(Role.ADMIN))
-    url = path.format(agency=1, service=1, user=1, token=1, audit_seq=1)
+    url = path.format(
+        agency=1, service=1, user=1, token=1, audit_seq=1, forum=1, forum_member=1, distribution_list=1, list_member=1
+    )
     response = client.post(url, {})
     assert response.status_code == 403, f"{url} accepted a POST without a CSRF token"
     assert AuditEvent.objects.filter(action="platform.request.denied", object_id=url).exists()
