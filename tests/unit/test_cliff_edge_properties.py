@@ -1,0 +1,266 @@
+"""Differential and planner properties: the fast engine against the plain reference and brute force."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from joinedup.domain import cliff_edge_reference as reference
+from joinedup.domain.cliff_edge import (
+    EXACT_LIMIT,
+    GRID_DAYS,
+    Involvement,
+    Parameters,
+    Person,
+    PersonContext,
+    Service,
+    evaluate_plan,
+    flexible_exits,
+    forecast,
+    plan_exits,
+)
+
+AS_OF = dt.date(2026, 11, 24)
+SHIFT = 1000  # planner cases use small ordinals, as_of = day 1000
+NEEDS = ["care", "housing", "mental_health", "offending"]
+WEIGHTS = [None, 0, 0.25, 0.5, 1, 1.5, 2, 0.1, 0.2]
+
+
+@st.composite
+def services(draw):
+    count = draw(st.integers(2, 6))
+    result = []
+    for k in range(count):
+        audience = draw(st.sampled_from(["child", "adult", "all_age"]))
+        low = draw(st.one_of(st.none(), st.integers(0, 18)))
+        high = draw(st.one_of(st.none(), st.integers(low or 0, 25)))
+        result.append(
+            Service(
+                service_id=f"s{k}",
+                audience=audience,
+                min_age=low,
+                max_age=high,
+                ends_at_age=draw(st.sampled_from([None, 18, 18, 17, 19])),
+                weight=draw(st.sampled_from(WEIGHTS)),
+                max_extension_days=draw(st.sampled_from([0, 0, 6, 7, 14])),
+                needs=frozenset(draw(st.lists(st.sampled_from(NEEDS), max_size=3))),
+                agency=draw(st.sampled_from(["A", "B", "C"])),
+            )
+        )
+    return result
+
+
+def _day(offset: int) -> dt.date:
+    return AS_OF + dt.timedelta(days=offset)
+
+
+@st.composite
+def cohorts(draw, max_people=4, max_involvements=5):
+    svcs = draw(services())
+    people = []
+    involvements = []
+    for k in range(draw(st.integers(1, max_people))):
+        # Born so that 18 falls around the horizon.
+        birth = draw(st.integers(0, 14))
+        year, month = divmod(2008 * 12 + 10 + birth - 1, 12)
+        person = Person(f"P{k}", f"{year:04d}-{month + 1:02d}", frozenset(draw(st.lists(st.sampled_from(NEEDS)))))
+        people.append(person)
+        for _ in range(draw(st.integers(0, max_involvements))):
+            start = draw(st.integers(-300, 150))
+            planned = draw(st.one_of(st.none(), st.integers(start - 5, start + 300)))
+            actual = draw(st.one_of(st.none(), st.none(), st.integers(start - 5, start + 300)))
+            involvements.append(
+                Involvement(
+                    ref=person.ref,
+                    service_id=draw(st.sampled_from(svcs)).service_id,
+                    start=_day(start),
+                    planned_end=None if planned is None else _day(planned),
+                    actual_end=None if actual is None else _day(actual),
+                    weight=draw(st.sampled_from(WEIGHTS)),
+                )
+            )
+    params = Parameters(
+        AS_OF,
+        window_days=draw(st.integers(1, 60)),
+        horizon_days=draw(st.integers(1, 200)),
+        min_exits=draw(st.integers(0, 3)),
+        min_drop=draw(st.sampled_from([0.0, 0.25, 0.5, 0.75, 1.0, 1 / 3])),
+    )
+    return people, svcs, involvements, params
+
+
+def _edges(result, with_plans):
+    return [
+        (
+            e.ref, e.start, e.end, e.exits, e.support_before, e.support_after, e.age_driven, e.bridged,
+            tuple(s.service_id for s in e.suggestions),
+            (e.plan.resolved, e.plan.changes, e.plan.extension_days, e.plan.bridging_needed) if with_plans else None,
+        )
+        for e in result.cliff_edges
+    ]  # fmt: skip
+
+
+@settings(max_examples=150)
+@given(cohorts())
+def test_fast_engine_agrees_with_the_reference(cohort):
+    people, svcs, involvements, params = cohort
+    fast = forecast(people, svcs, involvements, params)
+    oracle = reference.forecast(people, svcs, involvements, params)
+    assert _edges(fast, True) == _edges(oracle, True)
+    assert fast.cohort == oracle.cohort
+
+
+@given(cohorts(max_people=6, max_involvements=8))
+def test_fast_engine_agrees_with_the_reference_on_larger_cohorts_without_plans(cohort):
+    people, svcs, involvements, params = cohort
+    fast = forecast(people, svcs, involvements, params, plans=False)
+    oracle = reference.forecast(people, svcs, involvements, params, plans=False)
+    assert _edges(fast, False) == _edges(oracle, False)
+    assert fast.cohort == oracle.cohort
+
+
+@given(cohorts())
+def test_one_person_at_a_time_gives_the_same_edges(cohort):
+    people, svcs, involvements, params = cohort
+    whole = forecast(people, svcs, involvements, params)
+    one_by_one = []
+    for person in people:
+        mine = [i for i in involvements if i.ref == person.ref]
+        one_by_one.extend(forecast([person], svcs, mine, params).cliff_edges)
+    assert sorted(_edges(whole, True)) == sorted(_edges(type(whole)(params, tuple(one_by_one)), True))
+
+
+# ------------------------------------------------------------------------------------------- planner
+@st.composite
+def edge_cases(draw):
+    """One person, 2-6 involvements ending close together, up to 4 flexible with small extension ranges."""
+    count = draw(st.integers(2, 6))
+    ctx = PersonContext([], [], [], [], [], [], [])
+    for k in range(count):
+        start = draw(st.integers(-100, 40))
+        ends_never = draw(st.booleans()) and k >= 2
+        end = 10**9 if ends_never else draw(st.integers(max(start + 1, 0), 80))
+        ctx.service_ids.append(f"s{k}")
+        ctx.starts.append(start)
+        ctx.ends.append(end)
+        ctx.weights.append(draw(st.sampled_from([0, 250_000, 500_000, 1_000_000, 2_000_000])))
+        ctx.age_reason.append(draw(st.booleans()))
+        ctx.past_actual.append(draw(st.booleans()) and end == 0)
+        ctx.max_extension.append(draw(st.sampled_from([0, 7, 14, 21, 30])))
+    params = Parameters(
+        dt.date.fromordinal(SHIFT),
+        window_days=draw(st.integers(5, 40)),
+        horizon_days=draw(st.integers(20, 120)),
+        min_exits=draw(st.integers(1, 3)),
+        min_drop=draw(st.sampled_from([0.25, 0.5, 1.0])),
+    )
+    return _shift(ctx, SHIFT), params
+
+
+def _shift(ctx: PersonContext, by: int) -> PersonContext:
+    return dataclasses.replace(
+        ctx,
+        starts=[s + by for s in ctx.starts],
+        ends=[e if e >= 10**9 else e + by for e in ctx.ends],
+    )
+
+
+def _edges_of(ctx: PersonContext, params: Parameters):
+    """The edges of one person context, through the fast engine's public API."""
+    svcs = [
+        Service(sid, "child", None, None, None, w / 1_000_000, ext, frozenset(), "A")
+        for sid, w, ext in zip(ctx.service_ids, ctx.weights, ctx.max_extension, strict=True)
+    ]
+    invs = [
+        Involvement("P", sid, dt.date.fromordinal(s), None if e >= 10**9 else dt.date.fromordinal(e))
+        for sid, s, e in zip(ctx.service_ids, ctx.starts, ctx.ends, strict=True)
+    ]
+    return forecast([Person("P", "2000-01")], svcs, invs, params, plans=False).cliff_edges
+
+
+def _brute_force(ctx, flex, start, end, params):
+    import itertools
+
+    options = [range(0, ctx.max_extension[i] // GRID_DAYS * GRID_DAYS + 1, GRID_DAYS) for i in flex]
+    best = None
+    for combo in itertools.product(*options):
+        ends = list(ctx.ends)
+        for i, ext in zip(flex, combo, strict=True):
+            ends[i] += ext
+        edge, drop = evaluate_plan(ctx, ends, start, end, params, flex)
+        key = (edge, drop, sum(combo))
+        if best is None or key < best:
+            best = key
+    return best
+
+
+@settings(max_examples=200)
+@given(edge_cases())
+def test_exact_planner_matches_brute_force_and_keeps_its_promises(case):
+    ctx, params = case
+    for edge in _edges_of(ctx, params):
+        start, end = edge.start.toordinal(), edge.end.toordinal()
+        flex = flexible_exits(ctx, start, end, params)
+        assert len(flex) <= EXACT_LIMIT
+        plan = plan_exits(ctx, start, end, params)
+        assert plan.exact
+        still, drop, total = _brute_force(ctx, flex, start, end, params)
+        assert (not plan.resolved, plan.extension_days) == (still, total)
+        # Never earlier, within max_extension_days, on the weekly grid, only flexible exits move.
+        moved = {}
+        for change in plan.changes:
+            (row,) = [i for i in flex if ctx.service_ids[i] == change.service_id]
+            ext = (change.to_date - change.from_date).days
+            assert change.from_date.toordinal() == ctx.ends[row]
+            assert 0 < ext <= ctx.max_extension[row] and ext % GRID_DAYS == 0
+            moved[row] = ctx.ends[row] + ext
+        assert sum(moved[r] - ctx.ends[r] for r in moved) == plan.extension_days
+        ends = [moved.get(i, e) for i, e in enumerate(ctx.ends)]
+        assert evaluate_plan(ctx, ends, start, end, params, flex) == (still, drop)
+        # "Resolved" means a fresh forecast, its horizon stretched to the latest new end, finds no
+        # edge anywhere over the plan's span.
+        reach = max([moved[r] + 1 for r in moved], default=start + 1)
+        span_end = max(end, reach)
+        horizon = max(params.horizon_days, reach - params.as_of.toordinal())
+        rerun = _edges_of(dataclasses.replace(ctx, ends=ends), dataclasses.replace(params, horizon_days=horizon))
+        overlapping = [e for e in rerun if e.start.toordinal() < span_end and e.end.toordinal() > start]
+        assert plan.resolved == (not overlapping)
+        if plan.resolved:
+            assert plan.bridging_needed == 0
+        else:
+            expected = (1 - params.min_drop) * edge.support_before - edge.support_after
+            assert plan.bridging_needed == pytest.approx(max(0.0, expected), abs=1e-6)
+
+
+def test_moving_an_exit_past_the_horizon_does_not_hide_it():
+    # Two exits at day 10 in a 20-day horizon; the only allowed move (7 days) lands past the horizon
+    # but still inside the window: the edge is still there.
+    ctx = PersonContext(["a", "b"], [1, 1], [11, 11], [1_000_000] * 2, [False] * 2, [False] * 2, [7, 0])
+    params = Parameters(dt.date.fromordinal(1), window_days=30, horizon_days=15, min_exits=2)
+    plan = plan_exits(ctx, 11, 41, params)
+    assert not plan.resolved and plan.changes == ()
+    assert plan.bridging_needed == 1.0
+
+
+def test_heuristic_above_eight_flexible_exits_still_respects_the_rules():
+    count = 10
+    ctx = PersonContext(
+        [f"s{k}" for k in range(count)],
+        [1] * count,
+        [20 + k for k in range(count)],
+        [1_000_000 + 100_000 * k for k in range(count)],
+        [False] * count,
+        [False] * count,
+        [28] * count,
+    )
+    params = Parameters(dt.date.fromordinal(1), window_days=10, horizon_days=60, min_exits=2)
+    plan = plan_exits(ctx, 20, 39, params)
+    assert not plan.exact
+    for change in plan.changes:
+        ext = (change.to_date - change.from_date).days
+        assert 0 < ext <= 28 and ext % 7 == 0
+    assert plan.extension_days == sum((c.to_date - c.from_date).days for c in plan.changes)
