@@ -140,6 +140,17 @@ def _check_actor(actor) -> None:
         ensure_capability(actor, "directory.manage")
 
 
+def _locked_change(model: type[models.Model], pk: int, fields: Mapping[str, Any]):
+    """Inside a transaction: lock the row as stored (not an instance a form may have
+    changed), apply the fields, validate, and return it with what changed, {field: [old, new]}."""
+    current = model.objects.select_for_update().get(pk=pk)
+    before = _values(current, fields)
+    for name, value in fields.items():
+        setattr(current, name, value)
+    current.full_clean()
+    return current, _changes(before, _values(current, fields))
+
+
 def _check_fields(fields: Mapping[str, Any], allowed: Sequence[str]) -> None:
     unknown = set(fields) - set(allowed)
     if unknown:
@@ -170,13 +181,7 @@ def agency_update(*, actor, agency: Agency, actor_label: str = "", **fields) -> 
     _check_actor(actor)
     _check_fields(fields, AGENCY_FIELDS)
     with transaction.atomic():
-        # Compare with the row as stored, not with an instance a form may have changed.
-        current = Agency.objects.select_for_update().get(pk=agency.pk)
-        before = _values(current, fields)
-        for name, value in fields.items():
-            setattr(current, name, value)
-        current.full_clean()
-        changed = _changes(before, _values(current, fields))
+        current, changed = _locked_change(Agency, agency.pk, fields)
         if changed:
             current.save()
             audit_record(
@@ -435,12 +440,7 @@ def forum_update(*, actor, forum: Forum, actor_label: str = "", **fields) -> For
     _check_forums_actor(actor)
     _check_fields(fields, FORUM_FIELDS)
     with transaction.atomic():
-        current = Forum.objects.select_for_update().get(pk=forum.pk)
-        before = _values(current, fields)
-        for name, value in fields.items():
-            setattr(current, name, value)
-        current.full_clean()
-        changed = _changes(before, _values(current, fields))
+        current, changed = _locked_change(Forum, forum.pk, fields)
         if changed:
             current.save()
             if "chair_agency" in changed:
@@ -527,12 +527,7 @@ def distribution_list_update(
     _check_forums_actor(actor)
     _check_fields(fields, DISTRIBUTION_LIST_FIELDS)
     with transaction.atomic():
-        current = DistributionList.objects.select_for_update().get(pk=distribution_list.pk)
-        before = _values(current, fields)
-        for name, value in fields.items():
-            setattr(current, name, value)
-        current.full_clean()
-        changed = _changes(before, _values(current, fields))
+        current, changed = _locked_change(DistributionList, distribution_list.pk, fields)
         if changed:
             current.save()
             audit_record(
