@@ -140,6 +140,24 @@ def _check_actor(actor) -> None:
         ensure_capability(actor, "directory.manage")
 
 
+def _create_audited(obj, fields: Sequence[str], *, actor, actor_label: str, action: str, then=None):
+    """Validate, then in one transaction save the new row, run ``then(obj)`` for anything
+    that must be created with it, and audit every field it was created with."""
+    obj.full_clean()
+    with transaction.atomic():
+        obj.save()
+        if then is not None:
+            then(obj)
+        audit_record(
+            actor=actor,
+            actor_label=actor_label,
+            action=action,
+            obj=obj,
+            detail={name: _plain(value) for name, value in _values(obj, fields).items()},
+        )
+    return obj
+
+
 def _locked_change(model: type[models.Model], pk: int, fields: Mapping[str, Any]):
     """Inside a transaction: lock the row as stored (not an instance a form may have
     changed), apply the fields, validate, and return it with what changed, {field: [old, new]}."""
@@ -163,18 +181,9 @@ def _check_fields(fields: Mapping[str, Any], allowed: Sequence[str]) -> None:
 def agency_create(*, actor, actor_label: str = "", **fields) -> Agency:
     _check_actor(actor)
     _check_fields(fields, AGENCY_FIELDS)
-    agency = Agency(**fields)
-    agency.full_clean()
-    with transaction.atomic():
-        agency.save()
-        audit_record(
-            actor=actor,
-            actor_label=actor_label,
-            action="directory.agency.create",
-            obj=agency,
-            detail={name: _plain(value) for name, value in _values(agency, AGENCY_FIELDS).items()},
-        )
-    return agency
+    return _create_audited(
+        Agency(**fields), AGENCY_FIELDS, actor=actor, actor_label=actor_label, action="directory.agency.create"
+    )
 
 
 def agency_update(*, actor, agency: Agency, actor_label: str = "", **fields) -> Agency:
@@ -419,19 +428,18 @@ def forum_create(*, actor, actor_label: str = "", **fields) -> Forum:
     """Add a forum; its chair agency becomes its first member, as chair."""
     _check_forums_actor(actor)
     _check_fields(fields, FORUM_FIELDS)
-    forum = Forum(**fields)
-    forum.full_clean()
-    with transaction.atomic():
-        forum.save()
+
+    def seat_the_chair(forum: Forum) -> None:
         ForumMembership.objects.create(forum=forum, agency=forum.chair_agency, role_in_forum=ForumRole.CHAIR)
-        audit_record(
-            actor=actor,
-            actor_label=actor_label,
-            action="directory.forum.create",
-            obj=forum,
-            detail={name: _plain(value) for name, value in _values(forum, FORUM_FIELDS).items()},
-        )
-    return forum
+
+    return _create_audited(
+        Forum(**fields),
+        FORUM_FIELDS,
+        actor=actor,
+        actor_label=actor_label,
+        action="directory.forum.create",
+        then=seat_the_chair,
+    )
 
 
 def forum_update(*, actor, forum: Forum, actor_label: str = "", **fields) -> Forum:
@@ -505,20 +513,13 @@ def forum_membership_remove(*, actor, membership: ForumMembership, actor_label: 
 def distribution_list_create(*, actor, actor_label: str = "", **fields) -> DistributionList:
     _check_forums_actor(actor)
     _check_fields(fields, DISTRIBUTION_LIST_FIELDS)
-    distribution_list = DistributionList(**fields)
-    distribution_list.full_clean()
-    with transaction.atomic():
-        distribution_list.save()
-        audit_record(
-            actor=actor,
-            actor_label=actor_label,
-            action="directory.distribution_list.create",
-            obj=distribution_list,
-            detail={
-                name: _plain(value) for name, value in _values(distribution_list, DISTRIBUTION_LIST_FIELDS).items()
-            },
-        )
-    return distribution_list
+    return _create_audited(
+        DistributionList(**fields),
+        DISTRIBUTION_LIST_FIELDS,
+        actor=actor,
+        actor_label=actor_label,
+        action="directory.distribution_list.create",
+    )
 
 
 def distribution_list_update(
