@@ -47,7 +47,7 @@ lint: install
 
 check-deploy: install assets
 	SECRET_KEY=check-deploy-$$(date +%s)-a-long-random-enough-secret-value-for-checks \
-	ALLOWED_HOSTS=joinedup.example.org DATABASE_URL=$(PG_TEST_URL) \
+	ALLOWED_HOSTS=joinedup.example.org DATABASE_URL=$(PG_TEST_URL) JOINEDUP_FIELD_KEYS=$$($(PY) -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())") \
 	DJANGO_SETTINGS_MODULE=joinedup.config.settings.production \
 	$(PY) manage.py check --deploy --fail-level WARNING
 

@@ -101,3 +101,79 @@ def _audit_triggers(request):
     yield
     if transactional:
         remove_append_only_triggers(connection)
+
+
+# --- young people -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def people_world(db, agency, other_agency):
+    """A small partnership with services that end at 18 and adult services that could bridge.
+
+    agency (police) runs a youth diversion scheme; other_agency (CAMHS) runs CAMHS to 18;
+    a third agency runs adult mental health (18-25, needs mental-health) and leaving care (16-25).
+    """
+    from decimal import Decimal
+    from types import SimpleNamespace
+
+    from joinedup.directory.models import Agency, AgencyKind, Audience, Need, Service
+
+    council = Agency.objects.create(
+        name="Harbourside Council", code="harbourside-council", kind=AgencyKind.ADULT_SOCIAL_CARE
+    )
+    needs = {slug: Need.objects.create(slug=slug) for slug in ("mental-health", "exploitation", "housing")}
+
+    def service(code, owner, audience, low, high, ends=None, extension=0, weight="1", tags=()):
+        made = Service.objects.create(
+            code=code,
+            name=code.replace("-", " ").title(),
+            agency=owner,
+            remit=f"{code} remit",
+            audience=audience,
+            min_age=low,
+            max_age=high,
+            ends_at_age=ends,
+            max_extension_days=extension,
+            default_weight=Decimal(weight),
+        )
+        made.needs.set([needs[t] for t in tags])
+        return made
+
+    return SimpleNamespace(
+        police=agency,
+        camhs_agency=other_agency,
+        council=council,
+        needs=needs,
+        diversion=service(
+            "youth-diversion", agency, Audience.CHILD, 10, 17, ends=18, extension=90, tags=["exploitation"]
+        ),
+        camhs=service(
+            "camhs", other_agency, Audience.CHILD, 5, 17, ends=18, extension=0, weight="2", tags=["mental-health"]
+        ),
+        adult_mh=service("adult-mental-health", council, Audience.ADULT, 18, 25, tags=["mental-health"]),
+        leaving_care=service("leaving-care", council, Audience.ALL_AGE, 16, 25, ends=25, tags=["housing"]),
+    )
+
+
+@pytest.fixture
+def make_young_person(people_world):
+    """Create a young person (lead agency police by default) straight in the database."""
+    from joinedup.people.models import YoungPerson
+
+    counter = {"n": 0}
+
+    def _make(*, ref=None, birth_month="2009-03", lead_agency=None, needs=(), **extra):
+        counter["n"] += 1
+        person = YoungPerson.objects.create(
+            ref=ref or f"YP-T{counter['n']:04d}".replace("0", "Z").replace("1", "Y"),
+            initials=extra.pop("initials", "AB"),
+            birth_month=birth_month,
+            lead_agency=lead_agency or people_world.police,
+            lead_contact_name=extra.pop("lead_contact_name", "Sam Officer"),
+            lead_contact_email=extra.pop("lead_contact_email", "sam.officer@example.org"),
+            **extra,
+        )
+        person.needs.set([people_world.needs[slug] for slug in needs])
+        return person
+
+    return _make

@@ -35,12 +35,34 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     # Create and change forums, their member agencies and distribution lists (whose members
     # every signed-in user may read, with "directory.view").
     "directory.forums.manage": frozenset({Role.ADMIN, Role.COORDINATOR}),
+    # The silo map: which agencies sit at which forums, and counts of young people two
+    # agencies share (aggregates, suppressed below 5 for everyone but administrators). For
+    # those who shape the partnership's structure (DESIGN §2): not practitioners or moderators,
+    # who see a forum's "who else could join" by needs only.
+    "directory.silo_map.view": frozenset({Role.ADMIN, Role.COORDINATOR, Role.STRATEGIC_LEAD, Role.ANALYST}),
     # Create and change users, their roles and agencies.
     "accounts.manage": frozenset({Role.ADMIN}),
     # Read the audit trail.
     "governance.audit.view": frozenset({Role.ADMIN}),
     # Hold personal API tokens.
     "api.tokens": ALL_ROLES,
+    # Search for a young person and see who is involved and whom to contact (the signpost).
+    # The full record needs more: the user's agency involved with them, or break-glass.
+    "people.search": frozenset({Role.COORDINATOR, Role.PRACTITIONER}),
+    # Add and change young people, involvements, sharing decisions, voice and transition plans,
+    # on records the user may see in full (and involvements with their own agency's services).
+    "people.record.edit": frozenset({Role.COORDINATOR, Role.PRACTITIONER}),
+    # Open a record the user's agency is not involved in, giving a reason; expires; audited.
+    "people.break_glass": frozenset({Role.COORDINATOR}),
+    # See every break-glass access (reported to coordinators, DESIGN §7).
+    "people.break_glass.report": frozenset({Role.ADMIN, Role.COORDINATOR}),
+    # Bulk import of young people and involvements. Admins may load any agency's rows; others
+    # only rows for their own agency.
+    "people.import": frozenset({Role.ADMIN, Role.COORDINATOR, Role.PRACTITIONER}),
+    # The transitions dashboard: upcoming cliff edges, scoped to the viewer's records.
+    "transitions.dashboard": frozenset({Role.COORDINATOR, Role.PRACTITIONER}),
+    # Recompute every stored forecast now (it also runs nightly).
+    "transitions.forecast.run": frozenset({Role.ADMIN, Role.COORDINATOR}),
 }
 
 

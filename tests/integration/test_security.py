@@ -29,7 +29,7 @@ pytestmark = pytest.mark.django_db
 def _run_production(env_overrides: dict[str, str], *args: str) -> subprocess.CompletedProcess:
     # A production process has none of the test harness's variables (the browser tests set
     # DJANGO_ALLOW_ASYNC_UNSAFE, which Django's deployment check rightly refuses).
-    harness = {"SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    harness = {"SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "JOINEDUP_FIELD_KEYS", "DJANGO_ALLOW_ASYNC_UNSAFE"}
     env = {k: v for k, v in os.environ.items() if k not in harness}
     env["DJANGO_SETTINGS_MODULE"] = "joinedup.config.settings.production"
     env.update(env_overrides)
@@ -38,12 +38,16 @@ def _run_production(env_overrides: dict[str, str], *args: str) -> subprocess.Com
     )
 
 
-@pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL"])
+FIELD_KEY = "3q2TYVbdjAm3pnnpkp0pR7YX8m7c8Sxh7uZJ2k6N0cM="
+
+
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "JOINEDUP_FIELD_KEYS"])
 def test_production_refuses_to_start_without_its_environment(missing):
     env = {
         "SECRET_KEY": "a-long-random-secret-for-this-test-only-0123456789-abcdefghij",
         "ALLOWED_HOSTS": "joinedup.example.org",
         "DATABASE_URL": "postgres:///test",
+        "JOINEDUP_FIELD_KEYS": FIELD_KEY,
     }
     del env[missing]
     result = _run_production(env, "check")
@@ -58,6 +62,7 @@ def test_production_passes_the_deployment_checklist():
             "SECRET_KEY": "a-long-random-secret-for-this-test-only-0123456789-abcdefghij",
             "ALLOWED_HOSTS": "joinedup.example.org",
             "DATABASE_URL": "postgres:///test",
+            "JOINEDUP_FIELD_KEYS": FIELD_KEY,
         },
         "check",
         "--deploy",

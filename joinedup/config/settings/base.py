@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "joinedup.platform",
     "joinedup.directory",
     "joinedup.accounts",
+    "joinedup.people",
     "joinedup.governance",
     "joinedup.api",
     "joinedup.web",
@@ -194,6 +195,19 @@ JOINEDUP_API_DOCS = True
 JOINEDUP_API_RATE = os.environ.get("JOINEDUP_API_RATE", "600/m")
 # API calls allowed per client address, checked before authentication.
 JOINEDUP_API_ADDRESS_RATE = os.environ.get("JOINEDUP_API_ADDRESS_RATE", "1200/m")
+
+# Fernet keys for fields encrypted at rest (a young person's optional full name). The first key
+# encrypts, every key decrypts: put a new key first to rotate. Required in production.
+JOINEDUP_FIELD_KEYS = env_list("JOINEDUP_FIELD_KEYS")
+# The cliff-edge forecast (DESIGN §6): window W, horizon, minimum exits K and minimum drop D.
+JOINEDUP_FORECAST_WINDOW_DAYS = int(os.environ.get("JOINEDUP_FORECAST_WINDOW_DAYS", "90"))
+JOINEDUP_FORECAST_HORIZON_DAYS = int(os.environ.get("JOINEDUP_FORECAST_HORIZON_DAYS", "365"))
+JOINEDUP_FORECAST_MIN_EXITS = int(os.environ.get("JOINEDUP_FORECAST_MIN_EXITS", "2"))
+JOINEDUP_FORECAST_MIN_DROP = float(os.environ.get("JOINEDUP_FORECAST_MIN_DROP", "0.5"))
+# Break-glass access to a young person's record lasts this many hours.
+JOINEDUP_BREAK_GLASS_HOURS = int(os.environ.get("JOINEDUP_BREAK_GLASS_HOURS", "4"))
+# The silo map lists pairs of agencies sharing at least this many young people but no forum.
+JOINEDUP_SILO_MIN_SHARED = int(os.environ.get("JOINEDUP_SILO_MIN_SHARED", "5"))
 
 LOGGING = {
     "version": 1,

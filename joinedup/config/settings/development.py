@@ -1,6 +1,8 @@
 """Development and demo: SQLite under var/, console email, DEBUG on."""
 
 from .base import *  # noqa: F401,F403
+from joinedup.platform.encryption import derive_key
+
 from .base import VAR_DIR, env_bool, env_list
 
 DEBUG = env_bool("JOINEDUP_DEBUG", True)
@@ -11,3 +13,5 @@ STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 JOINEDUP_ENVIRONMENT = "development"
+# Development and the demo derive a field key from the (public) development secret.
+JOINEDUP_FIELD_KEYS = JOINEDUP_FIELD_KEYS or [derive_key(SECRET_KEY)]  # noqa: F405

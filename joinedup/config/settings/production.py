@@ -1,4 +1,4 @@
-"""Production: refuses to start without SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL."""
+"""Production: refuses to start without SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL and JOINEDUP_FIELD_KEYS."""
 
 import os
 
@@ -6,7 +6,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F401,F403
 
-_missing = [name for name in ("SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL") if not os.environ.get(name, "").strip()]
+_missing = [name for name in ("SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "JOINEDUP_FIELD_KEYS") if not os.environ.get(name, "").strip()]
 if _missing:
     raise ImproperlyConfigured(
         "Joined Up will not start in production without these environment variables: " + ", ".join(_missing)

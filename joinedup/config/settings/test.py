@@ -8,6 +8,7 @@ from .base import *  # noqa: F401,F403
 
 DEBUG = False
 SECRET_KEY = "joinedup-tests-only-not-secret"
+JOINEDUP_FIELD_KEYS = ["3q2TYVbdjAm3pnnpkp0pR7YX8m7c8Sxh7uZJ2k6N0cM="]  # tests only
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed; argon2 is tested explicitly
 
