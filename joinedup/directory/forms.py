@@ -7,7 +7,7 @@ from decimal import Decimal
 from django import forms
 from django.core.exceptions import ValidationError
 
-from . import selectors, services
+from . import selectors, services, silo
 from .models import (
     AGE_LIMIT,
     Agency,
@@ -225,9 +225,17 @@ class ServiceForm(forms.ModelForm):
         return {name: self.cleaned_data[name] for name in services.SERVICE_FIELDS}
 
 
-class ServiceFilterForm(forms.Form):
-    """The service list's filters (GET). Each one is optional; an invalid one is ignored."""
+class _ServiceSearchForm(forms.Form):
+    """Search and filters for a list of services (GET). Each one is optional; an invalid one
+    is shown as an error and ignored, and the valid ones still apply."""
 
+    q = forms.CharField(
+        label="Search",
+        required=False,
+        max_length=100,
+        help_text="Words in the service’s name or in what it does, like counselling",
+        error_messages={"max_length": "Search must be 100 characters or fewer"},
+    )
     age = forms.IntegerField(
         label="Age",
         required=False,
@@ -241,7 +249,37 @@ class ServiceFilterForm(forms.Form):
             "max_value": f"Age must be {AGE_LIMIT} or less",
         },
     )
-    need = forms.ChoiceField(label="Need", required=False)
+    need = forms.MultipleChoiceField(
+        label="Needs",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Services that meet any of the needs you select",
+        error_messages={"invalid_choice": "Select needs from the list"},
+    )
+
+    def _need_choices(self, needs) -> None:
+        self.fields["need"].choices = [(n.slug, str(n)) for n in needs]
+
+    def filters(self) -> dict:
+        """The valid filters, ready for ``selectors.service_filter``."""
+        if not self.is_bound:
+            return {}
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        filters = {"text": data.get("q") or None, "age": data.get("age"), "needs": data.get("need") or []}
+        if "audience" in self.fields:
+            filters["audience"] = data.get("audience") or None
+        if "agency" in self.fields:
+            filters["agency"] = int(data["agency"]) if data.get("agency") else None
+        return filters
+
+    def is_filtered(self) -> bool:
+        return any(value not in (None, "", []) for value in self.filters().values())
+
+
+class ServiceFilterForm(_ServiceSearchForm):
+    """The signed-in service list's search and filters."""
+
     audience = forms.ChoiceField(
         label="Who for",
         required=False,
@@ -252,25 +290,20 @@ class ServiceFilterForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["need"].choices = [("", "Any need")] + [(n.slug, str(n)) for n in selectors.need_list()]
-        self.fields["need"].error_messages["invalid_choice"] = "Select a need from the list"
+        self._need_choices(selectors.need_list())
         self.fields["agency"].choices = [("", "Any agency")] + [
             (str(a.pk), a.name) for a in selectors.agency_list_for(user)
         ]
         self.fields["agency"].error_messages["invalid_choice"] = "Select an agency from the list"
 
-    def filters(self) -> dict:
-        """The valid filters, ready for ``selectors.service_search_for``."""
-        if not self.is_bound:
-            return {}
-        self.is_valid()
-        data = getattr(self, "cleaned_data", {})
-        return {
-            "age": data.get("age"),
-            "need": data.get("need") or None,
-            "audience": data.get("audience") or None,
-            "agency": int(data["agency"]) if data.get("agency") else None,
-        }
+
+class PublicServiceSearchForm(_ServiceSearchForm):
+    """The public directory's search: by words, age and needs."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["age"].help_text = "Services that work with people of this age, in years"
+        self._need_choices(selectors.public_need_list())
 
 
 class ImportForm(forms.Form):
@@ -288,6 +321,24 @@ class ImportForm(forms.Form):
         upload = self.cleaned_data["file"]
         if not upload.name.lower().endswith((".csv", ".txt")):
             raise ValidationError("The selected file must be a CSV")
+        return upload
+
+
+class OpenReferralImportForm(forms.Form):
+    file = forms.FileField(
+        label="Upload an Open Referral UK file",
+        help_text="A JSON file, up to 10 MB, like one exported from this directory.",
+        error_messages={
+            "required": "Select a JSON file to upload",
+            "empty": "The selected file is empty",
+            "invalid": "Select a JSON file to upload",
+        },
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith(".json"):
+            raise ValidationError("The selected file must be a JSON file, ending .json")
         return upload
 
 
@@ -421,3 +472,34 @@ class DistributionListMemberForm(forms.Form):
             "invalid": "Enter an email address in the correct format, like name@example.org",
         },
     )
+
+
+class SiloMapForm(forms.Form):
+    """The silo map's one choice (GET): how many young people two agencies must share to be
+    listed as sharing children but not tables. A number this viewer may not use is an error,
+    and the page then shows the partnership's default."""
+
+    min_shared = forms.IntegerField(
+        label="Young people shared",
+        required=False,
+        widget=_number_widget("4"),
+        error_messages={"invalid": "Enter the number of young people as a whole number, like 5"},
+    )
+
+    def __init__(self, *args, admin: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.admin = admin
+        lowest = silo.lowest_min_shared(admin=admin)
+        self.fields["min_shared"].help_text = (
+            f"List pairs of agencies that share at least this many young people but sit on no forum together. "
+            f"{lowest} or more; empty uses the partnership’s setting."
+        )
+
+    def clean_min_shared(self):
+        value = self.cleaned_data.get("min_shared")
+        if value is None:
+            return None
+        try:
+            return silo.effective_min_shared(value, admin=self.admin)
+        except silo.MinSharedError as error:
+            raise ValidationError(str(error)) from error

@@ -3,6 +3,8 @@ still goes through here so scoping can tighten in one place."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
@@ -39,6 +41,34 @@ def public_service_list() -> QuerySet[Service]:
     )
 
 
+def public_service_get(code: str) -> Service:
+    """One service of the public directory by its service ID, or 404."""
+    return get_object_or_404(public_service_list(), code=code)
+
+
+def public_agency_list() -> QuerySet[Agency]:
+    """Agencies the public directory shows: active ones with at least one public service."""
+    return (
+        Agency.objects.filter(is_active=True, pk__in=public_service_list().values("agency_id"))
+        .annotate(
+            public_service_count=Count(
+                "services", filter=Q(services__is_active=True, services__is_public=True), distinct=True
+            )
+        )
+        .order_by("name")
+    )
+
+
+def public_agency_get(code: str) -> Agency:
+    """One agency of the public directory by its code, or 404."""
+    return get_object_or_404(public_agency_list(), code=code)
+
+
+def public_need_list() -> QuerySet[Need]:
+    """Needs met by at least one service in the public directory."""
+    return Need.objects.filter(services__in=public_service_list().values("pk")).distinct().order_by("slug")
+
+
 def need_list() -> QuerySet[Need]:
     return Need.objects.order_by("slug")
 
@@ -63,21 +93,56 @@ def service_get_for(user, pk) -> Service:
     return get_object_or_404(service_list_for(user), pk=pk)
 
 
-def service_search_for(
-    user, *, age: int | None = None, need: str | None = None, audience: str | None = None, agency=None
+def service_filter(
+    services: QuerySet[Service],
+    *,
+    age: int | None = None,
+    needs: Iterable[str] = (),
+    audience: str | None = None,
+    agency: Agency | int | None = None,
+    agency_code: str | None = None,
+    text: str | None = None,
 ) -> QuerySet[Service]:
-    """Services this user may see, narrowed: ``age`` within the service's age range, one
-    need by slug, one audience, one agency (an Agency or its pk)."""
-    qs = service_list_for(user)
+    """The one place services are searched (the signed-in list, the public directory and
+    the API all use it). Every filter is optional and they combine with AND:
+
+    - ``age``: the service's age range covers it (an unset end is open);
+    - ``needs``: need slugs; the service meets **any** of them;
+    - ``audience``: child, adult or all_age; ``agency``: an Agency or its pk;
+      ``agency_code``: an agency's code;
+    - ``text``: every word appears (ignoring case) in the service's name or its remit.
+    """
+    qs = services
     if age is not None:
         qs = qs.filter(Q(min_age__isnull=True) | Q(min_age__lte=age), Q(max_age__isnull=True) | Q(max_age__gte=age))
-    if need:
-        qs = qs.filter(needs__slug=need)
+    wanted = sorted({slug for slug in needs if slug})
+    if wanted:
+        qs = qs.filter(pk__in=Service.needs.through.objects.filter(need__slug__in=wanted).values("service_id"))
     if audience:
         qs = qs.filter(audience=audience)
     if agency:
         qs = qs.filter(agency=agency)
-    return qs.distinct()
+    if agency_code:
+        qs = qs.filter(agency__code=agency_code)
+    for word in search_words(text):
+        qs = qs.filter(Q(name__icontains=word) | Q(remit__icontains=word))
+    return qs
+
+
+def search_words(text: str | None) -> list[str]:
+    """The words of a free-text search, at most 10 of them."""
+    return (text or "").split()[:10]
+
+
+def service_search_for(user, **filters) -> QuerySet[Service]:
+    """Services this user may see, narrowed by ``service_filter``'s filters."""
+    return service_filter(service_list_for(user), **filters)
+
+
+def public_service_search(**filters) -> QuerySet[Service]:
+    """The public directory, narrowed by ``service_filter``'s filters (never by agency pk
+    of an agency that is not public: the base list already leaves those out)."""
+    return service_filter(public_service_list(), **filters)
 
 
 def agency_lookup() -> dict[str, Agency]:

@@ -693,7 +693,9 @@ def _legend(y0: float) -> str:
     return "\n".join(out)
 
 
-def render_svg(silo: SiloMap, *, viewer_is_admin: bool = False, id_prefix: str = "silo-map") -> str:
+def render_svg(
+    silo: SiloMap, *, viewer_is_admin: bool = False, id_prefix: str = "silo-map", css_class: str = ""
+) -> str:
     """Draw the agency projection as a standalone, accessible SVG.
 
     Nothing depends on colour (everything is drawn in one ink on white): the shape of a node says
@@ -704,11 +706,14 @@ def render_svg(silo: SiloMap, *, viewer_is_admin: bool = False, id_prefix: str =
     ``role="img"``, a ``<title>`` and a ``<desc>`` (a plain-English summary) referenced by
     ``aria-labelledby``, and a legend. The layout is deterministic: each connected component on
     its own circle, in id order, largest component first. Counts of young people in the text
-    are suppressed unless ``viewer_is_admin``.
+    are suppressed unless ``viewer_is_admin``. ``css_class`` (letters, digits, ``-``, ``_`` and
+    spaces) is put on the ``<svg>`` element, so a page can size it.
     """
     prefix = re.sub(r"[^A-Za-z0-9_-]", "-", id_prefix) or "silo-map"
     if not prefix[0].isalpha():
         prefix = "s-" + prefix
+    classes = " ".join(re.sub(r"[^A-Za-z0-9_ -]", "", css_class).split())
+    class_attr = f' class="{classes}"' if classes else ""
     positions, width, height = _layout(silo)
     width += 20
     total_h = height + _LEGEND_HEIGHT + 20
@@ -716,7 +721,8 @@ def render_svg(silo: SiloMap, *, viewer_is_admin: bool = False, id_prefix: str =
     bridges = set(silo.bridges)
     title = "Silo map: which agencies sit on forums together"
     out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-labelledby="{prefix}-title {prefix}-desc" '
+        f'<svg xmlns="http://www.w3.org/2000/svg"{class_attr} role="img" '
+        f'aria-labelledby="{prefix}-title {prefix}-desc" '
         f'viewBox="0 0 {_fmt(width)} {_fmt(total_h)}" width="{_fmt(width)}" height="{_fmt(total_h)}" '
         f'font-family="Arial, sans-serif" font-size="{_FONT}" fill="{_INK}">',
         f'<title id="{prefix}-title">{_esc(title)}</title>',

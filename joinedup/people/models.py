@@ -316,6 +316,9 @@ class VoiceEntry(models.Model):
     class Meta:
         ordering = ["-recorded_on", "-pk"]
 
+    def __str__(self) -> str:
+        return f"{self.young_person} in their words, {self.recorded_on:%-d %B %Y}"
+
     def clean(self) -> None:
         if not (self.working_well.strip() or self.worries.strip() or self.wants.strip()) and self.scale is None:
             raise ValidationError("Record at least one of what is working well, worries, what they want or the scale")
@@ -351,6 +354,9 @@ class SharingDecision(models.Model):
     class Meta:
         ordering = ["-decided_on", "-pk"]
 
+    def __str__(self) -> str:
+        return f"{'Shared' if self.shared else 'Not shared'}: {self.young_person}, {self.decided_on:%-d %B %Y}"
+
     def clean(self) -> None:
         if self.shared and self.lawful_basis == LawfulBasis.NOT_APPLICABLE:
             raise ValidationError({"lawful_basis": "Information was shared: choose the lawful basis for sharing it"})
@@ -377,6 +383,9 @@ class TransitionPlan(models.Model):
     class Meta:
         ordering = ["-agreed_on", "-pk"]
 
+    def __str__(self) -> str:
+        return f"Transition plan for {self.young_person} from {self.edge_start:%-d %B %Y}"
+
     def clean(self) -> None:
         if self.review_date is not None and self.agreed_on is not None and self.review_date <= self.agreed_on:
             raise ValidationError({"review_date": "The review date must be after the day the plan is agreed"})
@@ -392,6 +401,9 @@ class PlannedEnd(models.Model):
 
     class Meta:
         ordering = ["to_date"]
+
+    def __str__(self) -> str:
+        return f"{self.involvement.service} to end {self.to_date:%-d %B %Y}"
 
 
 class BridgingReferral(models.Model):
@@ -413,6 +425,9 @@ class BridgingReferral(models.Model):
         ordering = ["service__name"]
         constraints = [models.UniqueConstraint(fields=["plan", "service"], name="bridging_referral_once_per_plan")]
 
+    def __str__(self) -> str:
+        return f"{self.service}: {self.get_status_display()}"
+
 
 class BreakGlassAccess(models.Model):
     """Emergency access by a coordinator to a record their agency is not involved in.
@@ -430,8 +445,10 @@ class BreakGlassAccess(models.Model):
         ordering = ["-opened_at"]
         indexes = [models.Index(fields=["user", "young_person", "expires_at"])]
 
+    # --- stored forecasts ------------------------------------------------------------------
 
-# --- stored forecasts ------------------------------------------------------------------
+    def __str__(self) -> str:
+        return f"Break-glass to {self.young_person} until {self.expires_at:%-d %B %Y %H:%M}"
 
 
 class ForecastRun(models.Model):
@@ -450,6 +467,9 @@ class ForecastRun(models.Model):
 
     class Meta:
         ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"Forecast as of {self.as_of:%-d %B %Y}"
 
 
 class StoredEdge(models.Model):
@@ -473,6 +493,9 @@ class StoredEdge(models.Model):
         ordering = ["start", "young_person__ref"]
         indexes = [models.Index(fields=["start"]), models.Index(fields=["young_person", "start"])]
 
+    def __str__(self) -> str:
+        return f"Cliff edge for {self.young_person} from {self.start:%-d %B %Y}"
+
 
 class StoredExit(models.Model):
     """One exit inside a stored edge, by service and agency (for filters and capacity planning)."""
@@ -486,3 +509,6 @@ class StoredExit(models.Model):
     class Meta:
         ordering = ["date"]
         indexes = [models.Index(fields=["agency", "date"])]
+
+    def __str__(self) -> str:
+        return f"{self.service} ends {self.date:%-d %B %Y}"
