@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("joinedup.web.urls")),
     path("", include("joinedup.accounts.urls")),
     path("directory/", include("joinedup.directory.urls")),
+    path("young-people/", include("joinedup.people.urls")),
     path("audit/", include("joinedup.governance.urls")),
     path("api/v1/", api.urls),
     path("django-admin/", admin.site.urls),
