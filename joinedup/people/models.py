@@ -132,8 +132,6 @@ class YoungPerson(models.Model):
                 raise ValidationError({"birth_month": "The birth month must be in the past"})
             if born.year < dt.date.today().year - 30:
                 raise ValidationError({"birth_month": "The birth month must be within the last 30 years"})
-        if self.initials:
-            self.initials = self.initials.upper()
 
 
 class AgencyReference(models.Model):

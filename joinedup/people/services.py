@@ -70,6 +70,17 @@ def _check_fields(fields: dict[str, Any], allowed: Sequence[str]) -> None:
         raise TypeError(f"Unknown field(s): {', '.join(sorted(unknown))}")
 
 
+def _tidy_person_fields(fields: dict[str, Any]) -> dict[str, Any]:
+    """Initials as capitals without spaces or dots ("j.s." -> "JS"); text fields trimmed."""
+    tidy = dict(fields)
+    if isinstance(tidy.get("initials"), str):
+        tidy["initials"] = "".join(ch for ch in tidy["initials"].upper() if ch.isalpha())
+    for name in ("area", "lead_contact_name", "lead_contact_email", "lead_contact_phone", "birth_month"):
+        if isinstance(tidy.get(name), str):
+            tidy[name] = tidy[name].strip()
+    return tidy
+
+
 # --- opening a record ------------------------------------------------------------------------
 
 
@@ -159,6 +170,7 @@ def young_person_create(
     """Add a young person. The user's agency must end up involved: it leads, or gives its case reference."""
     _system_or(actor, "people.record.edit")
     _check_fields(fields, PERSON_FIELDS)
+    fields = _tidy_person_fields(fields)
     slugs = need_slugs_normalise(needs)
     person = YoungPerson(ref=(ref or _unique_ref()).strip().upper(), **fields)
     person.full_clean()
@@ -197,6 +209,7 @@ def young_person_update(
     _system_or(actor, "people.record.edit")
     _require_full_access(actor, young_person)
     _check_fields(fields, PERSON_FIELDS)
+    fields = _tidy_person_fields(fields)
     slugs = need_slugs_normalise(needs) if needs is not None else None
     with transaction.atomic():
         current = YoungPerson.objects.select_for_update().get(pk=young_person.pk)
