@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
 from ninja.errors import AuthenticationError
 from ninja.security import HttpBearer, SessionAuth
@@ -38,6 +39,14 @@ class ActiveSessionAuth(SessionAuth):
         if user is not None and user.is_authenticated and user.is_active:
             return user
         return None
+
+
+class PublicAccess:
+    """Last in an operation's ``auth`` list, for public data: a caller with no token and no
+    session goes through as the anonymous user (a token that is sent must still be valid)."""
+
+    def __call__(self, request: HttpRequest):
+        return AnonymousUser()
 
 
 class CallerRateThrottle(SimpleRateThrottle):

@@ -58,7 +58,7 @@ def test_service_list_filter_and_detail(page, live_server, make_user, agency, se
     assert "Age must be a whole number, like 17" in page.locator(".govuk-error-summary").inner_text()
     assert_accessible(page)
     page.get_by_label("Age (optional)").fill("15")
-    page.get_by_label("Need (optional)").select_option("exploitation")
+    page.get_by_role("group", name="Needs (optional)").get_by_label("exploitation").check()
     page.get_by_role("button", name="Apply filters").click()
     page.get_by_role("link", name="Youth offending intervention").click()
     assert page.get_by_role("heading", level=1).inner_text() == "Youth offending intervention"
