@@ -375,3 +375,14 @@ def test_empty_map_still_renders():
     assert m.components == () and m.ties == ()
     assert to_json(m)["agencies"] == []
     parse_svg(render_svg(m))
+
+
+def test_svg_takes_a_css_class_for_the_page_and_cleans_it():
+    plain = parse_svg(render_svg(silo_map(STAR)))
+    assert "class" not in plain.attrib
+    sized = parse_svg(render_svg(silo_map(STAR), css_class="app-chart wide"))
+    assert sized.attrib["class"] == "app-chart wide"
+    hostile = render_svg(silo_map(STAR), css_class='x" onload="alert(1)')
+    assert parse_svg(hostile).attrib["class"] == "x onloadalert1"
+    assert "onload=" not in hostile
+    assert render_svg(silo_map(STAR), css_class=' "<> ') == render_svg(silo_map(STAR))
