@@ -6,7 +6,11 @@ from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F401,F403
 
-_missing = [name for name in ("SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "JOINEDUP_FIELD_KEYS") if not os.environ.get(name, "").strip()]
+_missing = [
+    name
+    for name in ("SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "JOINEDUP_FIELD_KEYS")
+    if not os.environ.get(name, "").strip()
+]
 if _missing:
     raise ImproperlyConfigured(
         "Joined Up will not start in production without these environment variables: " + ", ".join(_missing)
