@@ -4,19 +4,27 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pytest
 
 from joinedup.domain import cliff_edge_reference as reference
 from joinedup.domain.cliff_edge import (
+    NO_DATE,
+    NO_WEIGHT,
     Change,
+    CohortArrays,
     Exit,
     Involvement,
     Parameters,
     Person,
     Service,
+    ServiceIndex,
     age_date,
     age_on,
+    birth_month_number,
     forecast,
+    forecast_arrays,
+    forecast_person,
     forecast_to_json,
 )
 
@@ -313,3 +321,92 @@ def test_alike_edges_of_different_people_share_a_plan_at_their_own_dates():
     ]
     oracle = reference.forecast(people, [csc, camhs], involvements, p).cliff_edges
     assert [e.plan.changes for e in oracle] == [e.plan.changes for e in edges]
+
+
+# ------------------------------------------------------------------------------ array entry point
+ALEX = Person("ALEX", "2009-05", frozenset({"care"}))
+MIXED = [
+    Involvement("SAM", "csc", D(2015, 1, 1)),
+    Involvement("ALEX", "csc", D(2016, 1, 1), planned_end=D(2027, 4, 1), weight=1.5),
+    Involvement("SAM", "camhs", D(2024, 6, 1), weight=2),
+    Involvement("ALEX", "camhs", D(2024, 6, 1), actual_end=D(2027, 4, 15)),
+    Involvement("SAM", "yjs", D(2026, 1, 1)),
+    Involvement("ALEX", "housing", D(2020, 1, 1), planned_end=D(2027, 5, 1)),
+]
+
+
+def _columns(people, involvements):
+    """The columns a caller with a query result would pass (people in a different order)."""
+    index = ServiceIndex(SERVICES)
+    refs = [p.ref for p in people]
+    return CohortArrays(
+        refs=refs,
+        birth_month=np.array([birth_month_number(p.birth_month) for p in people], dtype=np.int64),
+        needs=[p.needs for p in people],
+        person=np.array([refs.index(i.ref) for i in involvements], dtype=np.int64),
+        service=np.array([index.index(i.service_id) for i in involvements], dtype=np.int64),
+        start=np.array([i.start.toordinal() for i in involvements], dtype=np.int64),
+        planned_end=np.array([NO_DATE if i.planned_end is None else i.planned_end.toordinal() for i in involvements]),
+        actual_end=np.array([NO_DATE if i.actual_end is None else i.actual_end.toordinal() for i in involvements]),
+        weight=np.array([NO_WEIGHT if i.weight is None else round(i.weight * 1_000_000) for i in involvements]),
+    ), index
+
+
+def test_the_array_entry_point_gives_the_same_forecast_as_records():
+    people = [ALEX, SAM]
+    arrays, index = _columns(people, MIXED)  # involvements not grouped by person: sorted once
+    p = Parameters(AS_OF)
+    from_arrays = forecast_arrays(arrays, index, p)
+    from_records = run(MIXED, people=people)
+    assert from_arrays == from_records
+    assert [e.ref for e in from_arrays.cliff_edges] == ["SAM", "ALEX"]
+    assert forecast(people, index, MIXED, p) == from_records  # a prebuilt index works the same
+    assert forecast_to_json(from_arrays) == forecast_to_json(from_records)
+
+
+def test_one_person_recompute_matches_the_cohort_and_ignores_other_people():
+    p = Parameters(AS_OF)
+    index = ServiceIndex(SERVICES)
+    whole = forecast([SAM, ALEX], SERVICES, MIXED, p).cliff_edges
+    for person in (SAM, ALEX):
+        mine = tuple(e for e in whole if e.ref == person.ref)
+        assert mine
+        assert forecast_person(person, index, MIXED, p) == mine
+        assert forecast_person(person, SERVICES, [i for i in MIXED if i.ref == person.ref], p) == mine
+    assert forecast_person(Person("NOBODY", "2009-01"), index, MIXED, p) == ()
+
+
+def test_service_index_refuses_duplicate_ids_and_unknown_services():
+    with pytest.raises(ValueError, match="unique"):
+        ServiceIndex([CSC, CSC])
+    with pytest.raises(ValueError, match="unknown service 'nope'"):
+        ServiceIndex(SERVICES).index("nope")
+    with pytest.raises(ValueError, match="unknown service"):
+        forecast_person(SAM, ServiceIndex(SERVICES), [Involvement("SAM", "nope", D(2020, 1, 1))], Parameters(AS_OF))
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"person": np.array([0, 2] + [0] * 4)}, "person must index"),
+        ({"service": np.array([0, 99] + [0] * 4)}, "service must index"),
+        ({"start": np.array([0] * 6)}, "start must hold date ordinals"),
+        ({"planned_end": np.array([-5] * 6)}, "planned_end must hold date ordinals or NO_DATE"),
+        ({"weight": np.array([1.5] * 6)}, "weight must hold integers"),
+        ({"actual_end": np.array([NO_DATE] * 5)}, "actual_end must be one-dimensional with 6 entries"),
+        ({"birth_month": np.array([0, 24100])}, "YYYY-MM"),
+        ({"needs": [frozenset()]}, "one entry per young person"),
+    ],
+)
+def test_cohort_arrays_are_checked(change, message):
+    arrays, index = _columns([ALEX, SAM], MIXED)
+    fields = {name: getattr(arrays, name) for name in arrays.__slots__}
+    fields.update(change)
+    with pytest.raises(ValueError, match=message):
+        forecast_arrays(CohortArrays(**fields), index, Parameters(AS_OF))
+
+
+def test_empty_arrays():
+    arrays, index = _columns([], [])
+    result = forecast_arrays(arrays, index, Parameters(AS_OF))
+    assert result.cliff_edges == () and result.cohort.by_agency == ()
