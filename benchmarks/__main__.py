@@ -2,6 +2,7 @@
 
 python -m benchmarks                  # SQLite in a temporary directory
 JOINEDUP_BENCH_DATABASE_URL=postgres:///test python -m benchmarks   # PostgreSQL too
+JOINEDUP_BENCH_PEOPLE=2000 python -m benchmarks   # a smaller synthetic cohort for the engine
 """
 
 from __future__ import annotations
@@ -102,6 +103,12 @@ def main() -> int:
     print(f"Joined Up benchmarks on {vendor}, Python {sys.version.split()[0]}, {os.cpu_count()} cores")
     bench_audit()
     bench_services_import()
+    from benchmarks import pages  # the transitions pages under gunicorn: PostgreSQL only, else skipped
+
+    pages.main()
+    from benchmarks import engine  # the transitions engine: pure Python + numpy, no database
+
+    engine.run()
     return 0
 
 

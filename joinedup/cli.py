@@ -7,6 +7,11 @@ so ``joinedup migrate`` and ``joinedup createsuperuser`` work too.
     joinedup import KIND FILE                  bulk import (all-or-nothing), e.g. services
     joinedup audit verify                      check the audit trail's hash chain
     joinedup create-admin --email E --name N --agency A   the first administrator
+    joinedup silo-map [--format json|text] [--min-shared N] [--user EMAIL]   the silo map
+    joinedup openreferral export [--all] [--output FILE]   the directory as Open Referral UK JSON
+    joinedup openreferral import FILE [--as EMAIL]        import Open Referral UK JSON (all-or-nothing)
+    joinedup forecast [--young-people F --services F --involvements F --as-of D]   cliff edges as JSON
+    joinedup forecast-refresh [--enqueue]      recompute every stored forecast (nightly, from cron)
     joinedup worker                            run background tasks
     joinedup serve                             run the web server (development)
 """
@@ -21,6 +26,8 @@ ALIASES = {
     "worker": "db_worker",
     "serve": "runserver",
     "create-admin": "create_admin",
+    "forecast-refresh": "forecast_refresh",
+    "silo-map": "silo_map",
 }
 
 

@@ -15,6 +15,7 @@ from .auth import ActiveSessionAuth, ApiTokenAuth, CallerRateThrottle
 from .errors import error_response, register_error_handlers
 from .routers import accounts as accounts_routes
 from .routers import directory as directory_routes
+from .routers import people as people_routes
 
 
 def docs_when_enabled(view):
@@ -69,3 +70,8 @@ register_error_handlers(api)
 api.add_router("/me", accounts_routes.router)
 api.add_router("/agencies", directory_routes.agencies_router)
 api.add_router("/services", directory_routes.services_router)
+api.add_router("/directory/silo-map", directory_routes.silo_map_router)
+api.add_router("/directory/openreferral", directory_routes.openreferral_router)
+api.add_router("/young-people", people_routes.young_people_router)
+api.add_router("/involvements", people_routes.involvements_router)
+api.add_router("/transitions", people_routes.transitions_router)

@@ -27,7 +27,10 @@ Randomness (people's names, job titles, phone numbers) comes only from the
 ``random.Random(seed)`` the builder is given, so one seed always gives the same partnership.
 Agencies and services are the same for every seed: their end rules are the point of the demo.
 
-To extend the demo (young people, forums, feedback ...), add a ``BuildStep`` to ``STEPS``:
+The young people (about 600, with histories and cliff edges) are built by the last step, from
+``joinedup.demo.people``; its docstring describes their stories.
+
+To extend the demo (forums, feedback ...), add a ``BuildStep`` to ``STEPS``:
 its ``build`` reads and adds to the ``DemoContext``; its ``wipe`` removes what it built, and
 runs in reverse order before a rebuild in place.
 """
@@ -37,7 +40,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -67,6 +70,9 @@ EMAIL_DOMAIN = "harbourside.example"
 DEMO_PASSWORD = "lantern-quay-tide-2025"  # noqa: S105
 # Every demo row carries this creation time, so two builds with one seed are identical.
 FIXED_TIME = datetime(2025, 1, 6, 9, 0, tzinfo=UTC)
+
+# How many young people the demo builds unless told otherwise (joinedup demo --young-people N).
+DEFAULT_YOUNG_PEOPLE = 600
 
 # Leaving care: to 21, and on to 25 for care leavers who want it (four years).
 LEAVING_CARE_EXTENSION_DAYS = 1461
@@ -992,7 +998,12 @@ class DemoContext:
     services: dict[str, Service] = field(default_factory=dict)
     users: dict[str, User] = field(default_factory=dict)
     forums: dict[str, Forum] = field(default_factory=dict)
-    counts: dict[str, int] = field(default_factory=dict)
+    counts: dict[str, Any] = field(default_factory=dict)
+    # The young people step (joinedup.demo.people): how many, histories up to which day (None:
+    # today), and where a large build reports its progress.
+    young_people: int = 0
+    as_of: date | None = None
+    progress: Callable[[str], None] | None = None
 
 
 @dataclass(frozen=True)
@@ -1347,12 +1358,45 @@ def wipe_forums() -> int:
     return lists + forums
 
 
+# --- Young people: their histories, voices and cliff edges live in joinedup.demo.people ----------
+
+
+def build_young_people(ctx: DemoContext) -> None:
+    from .people import build_young_people as build
+
+    build(ctx)
+
+
+def wipe_young_people() -> int:
+    from .people import wipe_young_people as wipe
+
+    return wipe()
+
+
+# --- Meetings: a few months of each forum's meetings, and the panels' young people -----------
+# (joinedup.demo.meetings; after the young people, whom the panels discuss)
+
+
+def build_meetings(ctx: DemoContext) -> None:
+    from .meetings import build_meetings as build
+
+    build(ctx)
+
+
+def wipe_meetings() -> int:
+    from .meetings import wipe_meetings as wipe
+
+    return wipe([spec.code for spec in FORUMS])
+
+
 STEPS: list[BuildStep] = [
     BuildStep("needs", build_needs),
     BuildStep("agencies", build_agencies, wipe_agencies),
     BuildStep("services", build_services, wipe_services),
     BuildStep("users", build_users, wipe_users),
     BuildStep("forums", build_forums, wipe_forums),
+    BuildStep("young_people", build_young_people, wipe_young_people),
+    BuildStep("meetings", build_meetings, wipe_meetings),
 ]
 
 

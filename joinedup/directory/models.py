@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -379,3 +380,323 @@ class DistributionListMember(models.Model):
         if tuple(unique_check) == ("distribution_list", "email"):
             return ValidationError(f"{self.email} is already on {self.distribution_list}", code="unique_together")
         return super().unique_error_message(model_class, unique_check)
+
+
+# --- meetings, agenda items, attendance, decisions and actions ---------------------------
+# A forum's meetings (DESIGN §5). Young people appear on an agenda by reference only; who may
+# see what about them is decided by the selectors (ADR 0009), never by these tables.
+
+REVIEW_WEEKS = 12
+
+
+def review_date_default(meeting_date: dt.date) -> dt.date:
+    """A young person discussed at a panel is reviewed within 12 weeks (the MACE terms of reference)."""
+    return meeting_date + dt.timedelta(weeks=REVIEW_WEEKS)
+
+
+def long_date(day: dt.date | None) -> str:
+    """'3 March 2025' (no leading zero), as GOV.UK writes dates."""
+    return f"{day.day} {day:%B %Y}" if day else ""
+
+
+class MeetingStatus(models.TextChoices):
+    PLANNED = "planned", "Planned"
+    HELD = "held", "Held"
+
+
+class Meeting(models.Model):
+    """One meeting of a forum: when and where, its agenda, who came, what was decided."""
+
+    forum = models.ForeignKey(Forum, on_delete=models.CASCADE, related_name="meetings")
+    date = models.DateField(error_messages={"null": "Enter the date of the meeting"})
+    location = models.CharField(max_length=200, blank=True, help_text="Where it meets, like Harbourside Town Hall")
+    online = models.BooleanField(default=False, help_text="People can join online")
+    status = models.CharField(max_length=10, choices=MeetingStatus.choices, default=MeetingStatus.PLANNED)
+    notes = models.TextField(blank=True, help_text="Anything else about the meeting, like papers to read first")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-date", "forum__name"]
+        constraints = [models.UniqueConstraint(fields=["forum", "date"], name="meeting_once_per_forum_day")]
+        indexes = [models.Index(fields=["forum", "date"])]
+
+    def __str__(self) -> str:
+        return f"{self.forum} on {long_date(self.date)}" if self.forum_id else f"Meeting on {long_date(self.date)}"
+
+    @property
+    def title(self) -> str:
+        return f"Meeting on {long_date(self.date)}"
+
+    @property
+    def where(self) -> str:
+        """'Town Hall', 'Online' or 'Town Hall and online'."""
+        if self.location and self.online:
+            return f"{self.location} and online"
+        return self.location or ("Online" if self.online else "")
+
+    def unique_error_message(self, model_class, unique_check):
+        if tuple(unique_check) == ("forum", "date"):
+            return ValidationError(
+                f"{self.forum} already has a meeting on {long_date(self.date)}", code="unique_together"
+            )
+        return super().unique_error_message(model_class, unique_check)
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        self.location = (self.location or "").strip()
+        if not self.location and not self.online:
+            errors["location"] = "Enter where the meeting is, or say that it is online"
+        if self.status == MeetingStatus.HELD and self.date is not None and self.date > dt.date.today():
+            errors["status"] = "A meeting on a date still to come cannot have been held: choose Planned"
+        if errors:
+            raise ValidationError(errors)
+
+
+class AgendaItemKind(models.TextChoices):
+    YOUNG_PERSON = "young_person", "A young person"
+    CONTEXT = "context", "A context"
+    TOPIC = "topic", "A topic"
+
+
+# Forums that discuss individual young people. Boards, subgroups and community forums discuss
+# contexts and topics: young people are never put on their agendas (ADR 0009).
+PANEL_KINDS = frozenset({ForumKind.MACE_PANEL, ForumKind.TRANSITIONS_PANEL})
+
+
+class AgendaItem(models.Model):
+    """Something a meeting discusses: a young person (by reference), a context (a place, school,
+    online space or peer group, peers by initials only) or a topic; and what came of it."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="agenda_items")
+    order = models.PositiveSmallIntegerField(default=1)
+    kind = models.CharField(max_length=20, choices=AgendaItemKind.choices)
+    # A young person's record may be removed (retention): what the panel said about them goes too.
+    young_person = models.ForeignKey(
+        "people.YoungPerson", on_delete=models.CASCADE, null=True, blank=True, related_name="agenda_items"
+    )
+    context = models.CharField(
+        max_length=200, blank=True, help_text="A place, school, online space or peer group (peers by initials only)"
+    )
+    topic = models.CharField(max_length=300, blank=True)
+    presenter_agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="agenda_items_presented"
+    )
+    outcome = models.TextField(blank=True, help_text="What the meeting concluded")
+    outcome_recorded_on = models.DateField(null=True, blank=True)
+    review_date = models.DateField(null=True, blank=True, help_text="When the panel looks at this again")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["meeting", "order", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "young_person"],
+                condition=models.Q(young_person__isnull=False),
+                name="agenda_item_young_person_once_per_meeting",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind="young_person", young_person__isnull=False)
+                | (~models.Q(kind="young_person") & models.Q(young_person__isnull=True)),
+                name="agenda_item_young_person_only_for_that_kind",
+            ),
+        ]
+        indexes = [models.Index(fields=["young_person", "review_date"])]
+
+    def __str__(self) -> str:
+        return f"Item {self.order}: {self.subject}"
+
+    @property
+    def subject(self) -> str:
+        """What the item is about, as everyone may see it: a young person's item is not named here."""
+        if self.kind == AgendaItemKind.YOUNG_PERSON:
+            return "A young person"
+        return self.context if self.kind == AgendaItemKind.CONTEXT else self.topic
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        self.context = (self.context or "").strip()
+        self.topic = (self.topic or "").strip()
+        self.outcome = (self.outcome or "").strip()
+        if self.kind == AgendaItemKind.YOUNG_PERSON:
+            if self.young_person_id is None:
+                errors["young_person"] = "Enter the young person’s reference, like YP-7F3K2"
+            elif self.meeting_id is not None and self.meeting.forum.kind not in PANEL_KINDS:
+                errors["kind"] = (
+                    f"Young people are discussed only at a MACE or transitions panel. {self.meeting.forum} "
+                    "can discuss a context or a topic"
+                )
+            self.context = self.topic = ""
+        else:
+            self.young_person = None
+            if self.kind == AgendaItemKind.CONTEXT and not self.context:
+                errors["context"] = "Enter the context: a place, school, online space or peer group"
+            if self.kind == AgendaItemKind.TOPIC and not self.topic:
+                errors["topic"] = "Enter the topic"
+            if self.kind == AgendaItemKind.CONTEXT:
+                self.topic = ""
+            if self.kind == AgendaItemKind.TOPIC:
+                self.context = ""
+        if self.review_date is not None and self.meeting_id is not None and self.review_date <= self.meeting.date:
+            errors["review_date"] = f"The review date must be after the meeting ({long_date(self.meeting.date)})"
+        if errors:
+            raise ValidationError(errors)
+
+    def validate_constraints(self, exclude=None):
+        try:
+            super().validate_constraints(exclude=exclude)
+        except ValidationError as error:
+            if self.young_person_id is not None and "agenda_item_young_person_once_per_meeting" in str(error):
+                raise ValidationError(
+                    {"young_person": f"{self.young_person} is already on the agenda of this meeting"}
+                ) from None
+            raise
+
+
+class AttendanceStatus(models.TextChoices):
+    ATTENDED = "attended", "Attended"
+    APOLOGIES = "apologies", "Sent apologies"
+    ABSENT = "absent", "Did not attend"
+
+
+class Attendance(models.Model):
+    """Whether an agency came to a meeting, and (optionally) who came."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendance")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="attendance")
+    status = models.CharField(max_length=10, choices=AttendanceStatus.choices)
+    attendees = models.CharField(max_length=300, blank=True, help_text="Who came, like Sam Shah, Pat Reid")
+
+    class Meta:
+        ordering = ["agency__name"]
+        constraints = [models.UniqueConstraint(fields=["meeting", "agency"], name="attendance_once_per_agency")]
+
+    def __str__(self) -> str:
+        return f"{self.agency}: {self.get_status_display()}"
+
+
+class Decision(models.Model):
+    """Something a meeting decided, on an agenda item or in general."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="decisions")
+    agenda_item = models.ForeignKey(
+        AgendaItem, on_delete=models.CASCADE, null=True, blank=True, related_name="decisions"
+    )
+    text = models.TextField(error_messages={"blank": "Enter the decision"})
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["meeting", "pk"]
+
+    def __str__(self) -> str:
+        return self.text[:80]
+
+    def clean(self) -> None:
+        self.text = (self.text or "").strip()
+        item_elsewhere = self.agenda_item_id is not None and self.agenda_item.meeting_id != self.meeting_id
+        if item_elsewhere and self.meeting_id is not None:
+            raise ValidationError({"agenda_item": "Choose an item from this meeting’s agenda"})
+
+
+class ActionStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    IN_PROGRESS = "in_progress", "In progress"
+    DONE = "done", "Done"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+ACTIVE_ACTION_STATUSES = (ActionStatus.OPEN, ActionStatus.IN_PROGRESS)
+
+
+class ActionQuerySet(models.QuerySet):
+    def overdue(self, today: dt.date | None = None):
+        return self.filter(status__in=ACTIVE_ACTION_STATUSES, due_date__lt=today or dt.date.today())
+
+
+class Action(models.Model):
+    """Something an agency has promised to do, by a date (DESIGN §5: one model for meetings and plans).
+
+    Where it came from is a nullable link (a meeting, an agenda item; later a strategy plan adds
+    its own nullable link) plus ``source``, a description in words, so an action survives the
+    removal of what created it and any part of the system can raise one."""
+
+    title = models.CharField(
+        max_length=300,
+        error_messages={"blank": "Enter what needs to be done", "max_length": "Keep the action to 300 characters"},
+    )
+    owner_agency = models.ForeignKey(
+        Agency,
+        on_delete=models.PROTECT,
+        related_name="actions",
+        error_messages={"null": "Select the agency that owns the action"},
+    )
+    lead = models.CharField(max_length=200, blank=True, help_text="The person who leads it, like Sam Shah")
+    due_date = models.DateField(error_messages={"null": "Enter the date the action is due"})
+    status = models.CharField(max_length=20, choices=ActionStatus.choices, default=ActionStatus.OPEN)
+    evidence = models.TextField(blank=True, help_text="What has been done, and how we know")
+    completed_on = models.DateField(null=True, blank=True)
+    source = models.CharField(max_length=300, blank=True, help_text="Where the action came from, in words")
+    meeting = models.ForeignKey(Meeting, on_delete=models.SET_NULL, null=True, blank=True, related_name="actions")
+    agenda_item = models.ForeignKey(
+        AgendaItem, on_delete=models.SET_NULL, null=True, blank=True, related_name="actions"
+    )
+    # Set while the action is about a young person (it came from their agenda item). Kept when
+    # the agenda item goes, so the action stays protected; cleared only with their record.
+    young_person = models.ForeignKey(
+        "people.YoungPerson", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ActionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["due_date", "pk"]
+        indexes = [
+            models.Index(fields=["owner_agency", "status", "due_date"]),
+            models.Index(fields=["status", "due_date"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_ACTION_STATUSES
+
+    def is_overdue_on(self, today: dt.date) -> bool:
+        return self.is_active and self.due_date is not None and self.due_date < today
+
+    @property
+    def is_overdue(self) -> bool:
+        """Open or in progress and due before today."""
+        return self.is_overdue_on(dt.date.today())
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        self.title = (self.title or "").strip()
+        self.lead = (self.lead or "").strip()
+        self.evidence = (self.evidence or "").strip()
+        if self.agenda_item_id is not None:
+            item = self.agenda_item
+            if self.meeting_id is None:
+                self.meeting_id = item.meeting_id
+            elif item.meeting_id != self.meeting_id:
+                errors["agenda_item"] = "Choose an item from this meeting’s agenda"
+            self.young_person_id = item.young_person_id
+        if self.meeting_id is not None and self.due_date is not None and self.due_date < self.meeting.date:
+            errors["due_date"] = f"The due date must be on or after the meeting ({long_date(self.meeting.date)})"
+        if self.status == ActionStatus.DONE:
+            if not self.evidence:
+                errors["evidence"] = "Say what was done before marking the action done"
+            if self.completed_on is None:
+                self.completed_on = dt.date.today()
+            elif self.completed_on > dt.date.today():
+                errors["completed_on"] = "The date it was done must be today or in the past"
+        else:
+            self.completed_on = None
+        if self.status == ActionStatus.CANCELLED and not self.evidence:
+            errors["evidence"] = "Say why the action was cancelled"
+        if errors:
+            raise ValidationError(errors)

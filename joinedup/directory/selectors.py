@@ -3,14 +3,36 @@ still goes through here so scoping can tighten in one place."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from joinedup.people.models import AgencyReference, Involvement, YoungPerson
+from joinedup.people.selectors import full_access_q
 from joinedup.platform.access import has_capability
 
-from .models import Agency, Contact, DistributionList, DistributionListMember, Forum, ForumMembership, Need, Service
+from .models import (
+    ACTIVE_ACTION_STATUSES,
+    Action,
+    Agency,
+    AgendaItem,
+    AgendaItemKind,
+    Attendance,
+    AttendanceStatus,
+    Contact,
+    Decision,
+    DistributionList,
+    DistributionListMember,
+    Forum,
+    ForumMembership,
+    Meeting,
+    Need,
+    Service,
+)
 
 
 def agency_list_for(user) -> QuerySet[Agency]:
@@ -67,6 +89,25 @@ def public_agency_get(code: str) -> Agency:
 def public_need_list() -> QuerySet[Need]:
     """Needs met by at least one service in the public directory."""
     return Need.objects.filter(services__in=public_service_list().values("pk")).distinct().order_by("slug")
+
+
+def oruk_export_rows(*, scope: str, user=None) -> tuple[list[Agency], list[Service]]:
+    """The agencies and services an Open Referral export holds, ordered by code.
+
+    ``public``: the public directory; ``visible``: what ``user`` sees signed in (every agency
+    and service for administrators); ``all``: everything (the command line)."""
+    if scope == "public":
+        agencies = public_agency_list()
+        services = public_service_list()
+    elif scope == "visible":
+        agencies = agency_list_for(user)
+        services = service_list_for(user)
+    elif scope == "all":
+        agencies = Agency.objects.all()
+        services = Service.objects.select_related("agency").prefetch_related("needs")
+    else:
+        raise ValueError(f"Unknown export scope {scope!r}")
+    return list(agencies.order_by("code")), list(services.order_by("code"))
 
 
 def need_list() -> QuerySet[Need]:
@@ -236,3 +277,425 @@ def distribution_list_contacts_for(user, distribution_list: DistributionList, ag
     if not _can_manage_forums(user):
         return []
     return distribution_list.contacts_to_offer(agency)
+
+
+# --- meetings, agenda items and actions ------------------------------------------------------
+# Meetings are read by every signed-in role (DESIGN §5). A young person on an agenda is shown
+# by need to know (DESIGN §3.2, §7; ADR 0009), with the rule from ``joinedup.people.selectors``:
+# - a viewer who may see the young person's record in full (their agency is involved, or
+#   break-glass) sees the reference, initials, who is involved and the panel's outcome;
+# - another coordinator or practitioner sees the signpost: reference, agencies involved, lead
+#   contact. The outcome ("Outcome recorded — ask the lead contact") is for the first group
+#   and for coordinators, who run the panels and write and review their outcomes;
+# - roles that see no individual records (administrators, strategic leads, analysts,
+#   moderators) see only that a young person was discussed.
+# Decisions on a young person's item, and actions about them, follow the outcome's rule;
+# an action's owner agency also sees its own actions.
+
+PANEL_OUTCOME_ROLES = frozenset({"coordinator"})
+DUE_SOON_DAYS = 14
+
+
+@dataclass(frozen=True)
+class PersonOnAgenda:
+    """What one viewer may see of one young person on an agenda."""
+
+    level: str  # "full", "signpost" or "none" (people.selectors.access_level)
+    ref: str = ""
+    initials: str = ""
+    agencies: tuple[str, ...] = ()
+    lead_agency: str = ""
+    lead_contact_name: str = ""
+    lead_contact_email: str = ""
+    lead_contact_phone: str = ""
+
+    @property
+    def shown(self) -> bool:
+        return self.level != "none"
+
+
+@dataclass(frozen=True)
+class AgendaItemView:
+    item: AgendaItem
+    person: PersonOnAgenda | None  # None for a context or topic
+    sees_outcome: bool
+    decisions: tuple[DecisionView, ...] = ()
+    actions: tuple[ActionView, ...] = ()
+
+    @property
+    def subject(self) -> str:
+        if self.person is None:
+            return self.item.subject
+        if self.person.shown:
+            return f"Young person {self.person.ref}"
+        return "A young person"
+
+
+@dataclass(frozen=True)
+class DecisionView:
+    decision: Decision
+    visible: bool
+
+
+@dataclass(frozen=True)
+class ActionView:
+    action: Action
+    visible: bool  # the title, lead and evidence may be shown
+    ref: str = ""  # the young person it is about, where visible
+    can_update: bool = False
+    overdue: bool = False
+
+
+@dataclass(frozen=True)
+class AttendanceRow:
+    agency: Agency
+    role_in_forum: str  # "" for an agency that came but is not a member
+    status: str  # "" when not recorded
+    status_label: str
+    attendees: str
+
+
+@dataclass(frozen=True)
+class MeetingPage:
+    meeting: Meeting
+    items: tuple[AgendaItemView, ...]
+    attendance: tuple[AttendanceRow, ...]
+    decisions: tuple[DecisionView, ...]  # decisions not on an agenda item
+    actions: tuple[ActionView, ...]  # actions not on an agenda item
+    people_shown: dict[str, str]  # ref -> level, for the audit trail
+
+
+def _is_searcher(user) -> bool:
+    return has_capability(user, "people.search")
+
+
+def sees_panel_outcomes(user) -> bool:
+    """Coordinators run the panels: they read every panel outcome they write and review (ADR 0009)."""
+    return _is_searcher(user) and getattr(user, "role", None) in PANEL_OUTCOME_ROLES
+
+
+def _full_access_ids(user, person_ids) -> set[int]:
+    ids = {pk for pk in person_ids if pk is not None}
+    if not ids or not _is_searcher(user):
+        return set()
+    return set(YoungPerson.objects.filter(full_access_q(user), pk__in=ids).values_list("pk", flat=True))
+
+
+def _involved_agency_names(people) -> dict[int, tuple[str, ...]]:
+    """Each young person's involved agencies, by name: the rule of
+    ``people.selectors.involved_agencies`` (lead, case reference, involvement), in three queries."""
+    names: dict[int, set[str]] = {person.pk: {person.lead_agency.name} for person in people}
+    ids = list(names)
+    if ids:
+        for person_id, name in AgencyReference.objects.filter(young_person_id__in=ids).values_list(
+            "young_person_id", "agency__name"
+        ):
+            names[person_id].add(name)
+        for person_id, name in Involvement.objects.filter(young_person_id__in=ids).values_list(
+            "young_person_id", "service__agency__name"
+        ):
+            names[person_id].add(name)
+    return {pk: tuple(sorted(found)) for pk, found in names.items()}
+
+
+def people_on_agenda(user, people) -> dict[int, PersonOnAgenda]:
+    """What ``user`` may see of each of these young people, by pk."""
+    people = [person for person in people if person is not None]
+    if not _is_searcher(user):
+        return {person.pk: PersonOnAgenda(level="none") for person in people}
+    full = _full_access_ids(user, [person.pk for person in people])
+    agencies = _involved_agency_names(people)
+    return {
+        person.pk: PersonOnAgenda(
+            level="full" if person.pk in full else "signpost",
+            ref=person.ref,
+            initials=person.initials if person.pk in full else "",
+            agencies=agencies[person.pk],
+            lead_agency=person.lead_agency.name,
+            lead_contact_name=person.lead_contact_name,
+            lead_contact_email=person.lead_contact_email,
+            lead_contact_phone=person.lead_contact_phone,
+        )
+        for person in people
+    }
+
+
+def _sees_about(user, person_id: int | None, full: set[int]) -> bool:
+    """May ``user`` read what a panel said about this young person (None: not about a young person)?"""
+    if person_id is None:
+        return True
+    return person_id in full or sees_panel_outcomes(user)
+
+
+def action_detail_visible(user, action: Action, full: set[int] | None = None) -> bool:
+    """The action's title, lead and evidence: for everyone unless it is about a young person;
+    then for those who may read the panel's outcome, and for its owner agency's practitioners
+    and coordinators (they must know what they were asked to do)."""
+    if action.young_person_id is None:
+        return has_capability(user, "directory.view")
+    if full is None:
+        full = _full_access_ids(user, [action.young_person_id])
+    if _sees_about(user, action.young_person_id, full):
+        return True
+    return _is_searcher(user) and action.owner_agency_id == getattr(user, "agency_id", None)
+
+
+def action_can_update(user, action: Action, full: set[int] | None = None) -> bool:
+    """Progress (status, evidence, date done) may be updated by the owner agency's people, and
+    by those who manage forums; either way only where they may read the action."""
+    if not has_capability(user, "directory.actions.update"):
+        return False
+    if not action_detail_visible(user, action, full):
+        return False
+    return _can_manage_forums(user) or action.owner_agency_id == getattr(user, "agency_id", None)
+
+
+def action_can_change_all(user) -> bool:
+    """What, who, by when and which agency: those who manage forums (they record the meetings)."""
+    return _can_manage_forums(user)
+
+
+def _action_view(user, action: Action, full: set[int], today: dt.date) -> ActionView:
+    visible = action_detail_visible(user, action, full)
+    ref = action.young_person.ref if visible and action.young_person_id is not None else ""
+    return ActionView(
+        action=action,
+        visible=visible,
+        ref=ref,
+        can_update=action_can_update(user, action, full),
+        overdue=action.is_overdue_on(today),
+    )
+
+
+def meeting_list_for(user) -> QuerySet[Meeting]:
+    """Meetings of the forums this user may see."""
+    return Meeting.objects.filter(forum__in=forum_list_for(user).values("pk")).select_related("forum")
+
+
+def forum_meetings_for(user, forum: Forum, *, today: dt.date | None = None) -> tuple[list[Meeting], list[Meeting]]:
+    """A forum's meetings: (upcoming, soonest first; past, latest first)."""
+    today = today or dt.date.today()
+    meetings = (
+        meeting_list_for(user)
+        .filter(forum=forum)
+        .annotate(
+            item_count=Count("agenda_items", distinct=True),
+            open_actions=Count("actions", filter=Q(actions__status__in=ACTIVE_ACTION_STATUSES), distinct=True),
+        )
+    )
+    upcoming = list(meetings.filter(date__gte=today).order_by("date"))
+    past = list(meetings.filter(date__lt=today).order_by("-date"))
+    return upcoming, past
+
+
+def meeting_get_for(user, pk) -> Meeting:
+    return get_object_or_404(meeting_list_for(user).select_related("forum__chair_agency"), pk=pk)
+
+
+def agenda_item_get_for(user, meeting: Meeting, pk) -> AgendaItem:
+    """An item of a meeting the user may see (what they may read of it is ``agenda_item_view_for``)."""
+    return get_object_or_404(
+        AgendaItem.objects.filter(meeting=meeting).select_related("meeting__forum", "young_person__lead_agency"),
+        pk=pk,
+    )
+
+
+def agenda_item_view_for(user, item: AgendaItem) -> AgendaItemView:
+    person = people_on_agenda(user, [item.young_person]).get(item.young_person_id) if item.young_person_id else None
+    full = _full_access_ids(user, [item.young_person_id])
+    return AgendaItemView(item=item, person=person, sees_outcome=_sees_about(user, item.young_person_id, full))
+
+
+def meeting_agenda_items(meeting: Meeting) -> QuerySet[AgendaItem]:
+    """The items, for choosing one in a form: labelled by ``AgendaItem.subject`` (no young person's ref)."""
+    return meeting.agenda_items.order_by("order", "pk")
+
+
+def meeting_page_for(user, meeting: Meeting, *, today: dt.date | None = None) -> MeetingPage:
+    """Everything the meeting page shows, as this user may see it."""
+    today = today or dt.date.today()
+    items = list(
+        meeting.agenda_items.select_related("young_person__lead_agency", "presenter_agency").order_by("order", "pk")
+    )
+    people = people_on_agenda(user, [item.young_person for item in items if item.young_person_id])
+    actions = list(meeting.actions.select_related("owner_agency", "young_person").order_by("due_date", "pk"))
+    decisions = list(meeting.decisions.order_by("pk"))
+    full = _full_access_ids(user, [item.young_person_id for item in items] + [a.young_person_id for a in actions])
+
+    item_views = []
+    for item in items:
+        sees = _sees_about(user, item.young_person_id, full)
+        item_views.append(
+            AgendaItemView(
+                item=item,
+                person=people.get(item.young_person_id) if item.young_person_id else None,
+                sees_outcome=sees,
+                decisions=tuple(DecisionView(d, sees) for d in decisions if d.agenda_item_id == item.pk),
+                actions=tuple(_action_view(user, a, full, today) for a in actions if a.agenda_item_id == item.pk),
+            )
+        )
+    by_item = {item.pk for item in items}
+    shown = {p.ref: p.level for p in people.values() if p.shown}
+    for view in item_views:
+        if view.person is not None and view.person.shown and view.sees_outcome and view.person.level != "full":
+            shown[view.person.ref] = "panel_outcome"
+    return MeetingPage(
+        meeting=meeting,
+        items=tuple(item_views),
+        attendance=tuple(attendance_rows_for(user, meeting)),
+        decisions=tuple(DecisionView(d, True) for d in decisions if d.agenda_item_id not in by_item),
+        actions=tuple(_action_view(user, a, full, today) for a in actions if a.agenda_item_id not in by_item),
+        people_shown=shown,
+    )
+
+
+def attendance_rows_for(user, meeting: Meeting) -> list[AttendanceRow]:
+    """Every member agency of the forum, recorded or not, and any other agency that came."""
+    if not has_capability(user, "directory.view"):
+        return []
+    recorded = {row.agency_id: row for row in meeting.attendance.select_related("agency")}
+    roles = {m.agency_id: m for m in meeting.forum.memberships.select_related("agency")}
+    labels = dict(AttendanceStatus.choices)
+    rows = []
+    for agency_id, membership in roles.items():
+        row = recorded.get(agency_id)
+        rows.append(
+            AttendanceRow(
+                agency=membership.agency,
+                role_in_forum=membership.get_role_in_forum_display(),
+                status=row.status if row else "",
+                status_label=labels[row.status] if row else "Not recorded",
+                attendees=row.attendees if row else "",
+            )
+        )
+    for agency_id, row in recorded.items():
+        if agency_id not in roles:
+            rows.append(AttendanceRow(row.agency, "", row.status, labels[row.status], row.attendees))
+    return sorted(rows, key=lambda r: r.agency.name)
+
+
+def attendance_agency_choices(meeting: Meeting) -> QuerySet[Agency]:
+    """Agencies that could attend as guests: active ones not members of the forum."""
+    return Agency.objects.filter(is_active=True).exclude(forum_memberships__forum=meeting.forum).order_by("name")
+
+
+def meeting_member_agencies(meeting: Meeting) -> list[Agency]:
+    return [m.agency for m in meeting.forum.memberships.select_related("agency").order_by("agency__name")]
+
+
+def meeting_attendance(meeting: Meeting) -> dict[int, Attendance]:
+    return {row.agency_id: row for row in meeting.attendance.all()}
+
+
+# --- the actions list and one action -----------------------------------------------------------
+
+
+def action_list_for(
+    user,
+    *,
+    owner_agency: Agency | int | None = None,
+    status: str | None = None,
+    overdue: bool = False,
+    today: dt.date | None = None,
+) -> list[ActionView]:
+    """Actions across every forum (and later every plan), as this user may see them."""
+    if not has_capability(user, "directory.view"):
+        return []
+    today = today or dt.date.today()
+    qs = Action.objects.select_related("owner_agency", "meeting__forum", "young_person")
+    if owner_agency:
+        qs = qs.filter(owner_agency=owner_agency)
+    if status:
+        qs = qs.filter(status=status)
+    if overdue:
+        qs = qs.overdue(today)
+    actions = list(qs.order_by("due_date", "pk"))
+    full = _full_access_ids(user, [a.young_person_id for a in actions])
+    return [_action_view(user, action, full, today) for action in actions]
+
+
+def action_get_for(user, pk) -> Action:
+    if not has_capability(user, "directory.view"):
+        raise Http404("No such action")
+    return get_object_or_404(
+        Action.objects.select_related("owner_agency", "meeting__forum", "agenda_item", "young_person"), pk=pk
+    )
+
+
+def action_view_for(user, action: Action, *, today: dt.date | None = None) -> ActionView:
+    full = _full_access_ids(user, [action.young_person_id])
+    return _action_view(user, action, full, today or dt.date.today())
+
+
+# --- panels: young people due for review ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReviewRow:
+    item: AgendaItem
+    person: PersonOnAgenda
+    due: str  # "overdue", "today" or "soon"
+
+
+@dataclass(frozen=True)
+class PanelReviews:
+    forum: Forum
+    rows: tuple[ReviewRow, ...]
+
+
+def panel_reviews_due_for(
+    user, *, today: dt.date | None = None, within_days: int = DUE_SOON_DAYS
+) -> list[PanelReviews]:
+    """Young people whose panel review date has come or comes within two weeks, per panel.
+
+    Only each young person's latest item at a panel counts: once they are on a later meeting's
+    agenda (held or planned) the earlier review is taken care of. Coordinators, who run the
+    panels, see every panel's list; practitioners see the young people their agency is
+    involved with (or holds break-glass for)."""
+    if not has_capability(user, "directory.panel_reviews.view"):
+        return []
+    today = today or dt.date.today()
+    later = AgendaItem.objects.filter(
+        young_person_id=OuterRef("young_person_id"),
+        meeting__forum_id=OuterRef("meeting__forum_id"),
+        meeting__date__gt=OuterRef("meeting__date"),
+    )
+    items = (
+        AgendaItem.objects.filter(
+            kind=AgendaItemKind.YOUNG_PERSON,
+            review_date__isnull=False,
+            review_date__lte=today + dt.timedelta(days=within_days),
+            meeting__forum__is_active=True,
+        )
+        .filter(~Exists(later))
+        .select_related("meeting__forum", "young_person__lead_agency")
+        .order_by("meeting__forum__name", "review_date", "young_person__ref")
+    )
+    if not sees_panel_outcomes(user):
+        items = items.filter(full_access_q(user, prefix="young_person__"))
+    items = list(items)
+    people = people_on_agenda(user, [item.young_person for item in items])
+    panels: dict[int, list[ReviewRow]] = {}
+    forums: dict[int, Forum] = {}
+    for item in items:
+        due = "overdue" if item.review_date < today else "today" if item.review_date == today else "soon"
+        forums[item.meeting.forum_id] = item.meeting.forum
+        panels.setdefault(item.meeting.forum_id, []).append(ReviewRow(item, people[item.young_person_id], due))
+    return [PanelReviews(forums[pk], tuple(rows)) for pk, rows in panels.items()]
+
+
+def young_person_for_agenda(user, ref: str):
+    """The young person with this reference, for putting on a panel's agenda, or None.
+
+    Any young person the partnership knows may be put on an agenda by someone allowed to
+    search (``people.search``): this reads no more than the search's signpost does."""
+    from joinedup.people.selectors import young_person_by_ref
+
+    try:
+        return young_person_by_ref(user, ref)
+    except Http404:
+        return None
+
+
+def agency_active_choices() -> QuerySet[Agency]:
+    return Agency.objects.filter(is_active=True).order_by("name")

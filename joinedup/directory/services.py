@@ -6,30 +6,43 @@ all refuse the same things with the same plain-English messages.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 
-from joinedup.platform.access import ensure_capability
+from joinedup.platform.access import ensure_capability, has_capability
 from joinedup.platform.audit import audit_record
 
 from .models import (
+    Action,
+    ActionStatus,
     Agency,
+    AgendaItem,
+    AgendaItemKind,
+    Attendance,
+    AttendanceStatus,
     Contact,
+    Decision,
     DistributionList,
     DistributionListMember,
     Forum,
     ForumMembership,
     ForumRole,
+    Meeting,
+    MeetingStatus,
     Need,
     Service,
+    long_date,
+    review_date_default,
     slug_validator,
 )
+from .selectors import action_can_update, action_list_for, meeting_page_for, panel_reviews_due_for
 
 AGENCY_FIELDS = ("name", "code", "kind", "description", "website", "email", "phone", "is_active")
 SERVICE_FIELDS = (
@@ -610,3 +623,402 @@ def distribution_list_member_remove(*, actor, member: DistributionListMember, ac
             obj=distribution_list,
             detail=detail,
         )
+
+
+# --- meetings ----------------------------------------------------------------------------------
+# Recorded by those who manage forums. A young person's item also needs "people.search" (the
+# coordinator: administrators see no records). Audit details name young people by reference
+# only and never hold what was said about them (outcomes, decisions, actions' words).
+
+MEETING_FIELDS = ("date", "location", "online", "status", "notes")
+ACTION_FIELDS = ("title", "owner_agency", "lead", "due_date", "status", "evidence", "completed_on")
+ACTION_PROGRESS_FIELDS = ("status", "evidence", "completed_on")
+
+
+def _check_young_person_actor(actor) -> None:
+    if actor is not None:
+        ensure_capability(actor, "people.search")
+
+
+def _meeting_has_happened(meeting: Meeting, what: str) -> None:
+    if meeting.date > dt.date.today():
+        raise ValidationError(f"The meeting on {long_date(meeting.date)} has not happened yet: {what} after it")
+
+
+def _mark_held(actor, actor_label: str, meeting: Meeting) -> None:
+    """Attendance or an outcome shows a planned meeting took place."""
+    if meeting.status != MeetingStatus.HELD:
+        Meeting.objects.filter(pk=meeting.pk).update(status=MeetingStatus.HELD)
+        meeting.status = MeetingStatus.HELD
+        audit_record(
+            actor=actor,
+            actor_label=actor_label,
+            action="directory.meeting.update",
+            obj=meeting,
+            detail={"status": [MeetingStatus.PLANNED, MeetingStatus.HELD]},
+        )
+
+
+def meeting_create(*, actor, forum: Forum, actor_label: str = "", **fields) -> Meeting:
+    _check_forums_actor(actor)
+    _check_fields(fields, MEETING_FIELDS)
+    meeting = Meeting(forum=forum, **fields)
+    meeting.full_clean()
+    with transaction.atomic():
+        meeting.save()
+        detail = {name: _plain(value) for name, value in _values(meeting, MEETING_FIELDS).items() if name != "notes"}
+        audit_record(
+            actor=actor,
+            actor_label=actor_label,
+            action="directory.meeting.create",
+            obj=meeting,
+            detail={"forum": forum.code, **detail},
+        )
+    return meeting
+
+
+def meeting_update(*, actor, meeting: Meeting, actor_label: str = "", **fields) -> Meeting:
+    _check_forums_actor(actor)
+    _check_fields(fields, MEETING_FIELDS)
+    with transaction.atomic():
+        current, changed = _locked_change(Meeting, meeting.pk, fields)
+        if changed:
+            current.save()
+            if "notes" in changed:
+                changed["notes"] = "changed"
+            audit_record(
+                actor=actor, actor_label=actor_label, action="directory.meeting.update", obj=current, detail=changed
+            )
+    return current
+
+
+def agenda_item_add(
+    *,
+    actor,
+    meeting: Meeting,
+    kind: str,
+    young_person=None,
+    context: str = "",
+    topic: str = "",
+    presenter_agency: Agency | None = None,
+    review_date: dt.date | None = None,
+    actor_label: str = "",
+) -> AgendaItem:
+    """Put a young person (by reference), a context or a topic on a meeting's agenda, last.
+
+    A young person's item is reviewed 12 weeks after the meeting unless another date is given.
+    Any young person the partnership knows may be put on a panel's agenda: the coordinator
+    finds them by reference (``people.selectors.young_person_by_ref``), which shows the
+    signpost only; putting them on the agenda shows nothing more."""
+    _check_forums_actor(actor)
+    if kind == AgendaItemKind.YOUNG_PERSON:
+        _check_young_person_actor(actor)
+        if young_person is not None and review_date is None:
+            review_date = review_date_default(meeting.date)
+    item = AgendaItem(
+        meeting=meeting,
+        kind=kind,
+        young_person=young_person if kind == AgendaItemKind.YOUNG_PERSON else None,
+        context=context or "",
+        topic=topic or "",
+        presenter_agency=presenter_agency,
+        review_date=review_date,
+    )
+    item.full_clean(exclude=["order"])
+    with transaction.atomic():
+        Meeting.objects.select_for_update().filter(pk=meeting.pk).first()
+        item.order = (meeting.agenda_items.aggregate(last=models.Max("order"))["last"] or 0) + 1
+        item.save()
+        audit_record(
+            actor=actor,
+            actor_label=actor_label,
+            action="directory.agenda_item.add",
+            obj=meeting,
+            detail={
+                "item": item.pk,
+                "order": item.order,
+                "kind": item.kind,
+                "young_person": young_person.ref if item.young_person_id else None,
+                "presenter_agency": _plain(presenter_agency),
+                "review_date": review_date,
+            },
+        )
+    return item
+
+
+def agenda_item_outcome_record(
+    *,
+    actor,
+    item: AgendaItem,
+    outcome: str,
+    review_date: dt.date | None = None,
+    no_review: bool = False,
+    actions: Sequence[Mapping[str, Any]] = (),
+    actor_label: str = "",
+) -> AgendaItem:
+    """Record what the meeting concluded on an item, its review date and any actions, together.
+
+    A young person's item is reviewed 12 weeks after the meeting unless another date is given,
+    or ``no_review`` (the panel closed its involvement). Each action is ``{title, owner_agency,
+    due_date, lead}``."""
+    _check_forums_actor(actor)
+    is_person = item.kind == AgendaItemKind.YOUNG_PERSON
+    if is_person:
+        _check_young_person_actor(actor)
+    meeting = item.meeting
+    outcome = (outcome or "").strip()
+    if not outcome:
+        raise ValidationError({"outcome": "Enter what the meeting concluded"})
+    _meeting_has_happened(meeting, "record the outcome")
+    if no_review:
+        review_date = None
+    elif review_date is None and is_person:
+        review_date = review_date_default(meeting.date)
+    with transaction.atomic():
+        current = AgendaItem.objects.select_for_update().select_related("meeting__forum").get(pk=item.pk)
+        was_recorded = bool(current.outcome)
+        current.outcome = outcome
+        current.review_date = review_date
+        current.outcome_recorded_on = dt.date.today()
+        current.full_clean()
+        current.save()
+        created = [
+            action_create(actor=actor, actor_label=actor_label, agenda_item=current, **fields) for fields in actions
+        ]
+        _mark_held(actor, actor_label, meeting)
+        audit_record(
+            actor=actor,
+            actor_label=actor_label,
+            action="directory.agenda_item.outcome",
+            obj=meeting,
+            detail={
+                "item": current.pk,
+                "young_person": current.young_person.ref if is_person else None,
+                "replaced": was_recorded,
+                "review_date": review_date,
+                "actions": [action.pk for action in created],
+            },
+        )
+    return current
+
+
+def attendance_record(
+    *, actor, meeting: Meeting, rows: Sequence[tuple[Agency, str, str]], actor_label: str = ""
+) -> list[Attendance]:
+    """Record who came: ``(agency, status, attendees)`` for each agency. An empty status removes
+    what was recorded for that agency. At least one agency must be recorded."""
+    _check_forums_actor(actor)
+    _meeting_has_happened(meeting, "record attendance")
+    valid = set(AttendanceStatus.values)
+    errors = []
+    seen: set[int] = set()
+    for agency, status, attendees in rows:
+        if agency.pk in seen:
+            errors.append(f"{agency} is listed twice")
+        seen.add(agency.pk)
+        if status and status not in valid:
+            errors.append(f"Select whether {agency} attended, sent apologies or did not attend")
+        if not status and (attendees or "").strip():
+            errors.append(f"Select whether {agency} attended before saying who came")
+        if len((attendees or "").strip()) > 300:
+            errors.append(f"Keep the names of who came from {agency} to 300 characters")
+    if errors:
+        raise ValidationError(errors)
+    if not any(status for _, status, _ in rows):
+        raise ValidationError("Record attendance for at least one agency")
+    with transaction.atomic():
+        saved = []
+        for agency, status, attendees in rows:
+            if not status:
+                meeting.attendance.filter(agency=agency).delete()
+                continue
+            row, _ = Attendance.objects.update_or_create(
+                meeting=meeting, agency=agency, defaults={"status": status, "attendees": (attendees or "").strip()}
+            )
+            saved.append(row)
+        _mark_held(actor, actor_label, meeting)
+        audit_record(
+            actor=actor,
+            actor_label=actor_label,
+            action="directory.attendance.record",
+            obj=meeting,
+            detail={agency.code: status or None for agency, status, _ in rows},
+        )
+    return saved
+
+
+def decision_record(
+    *, actor, meeting: Meeting, text: str, agenda_item: AgendaItem | None = None, actor_label: str = ""
+) -> Decision:
+    _check_forums_actor(actor)
+    is_person = agenda_item is not None and agenda_item.kind == AgendaItemKind.YOUNG_PERSON
+    if is_person:
+        _check_young_person_actor(actor)
+    decision = Decision(meeting=meeting, agenda_item=agenda_item, text=text or "")
+    decision.full_clean()
+    with transaction.atomic():
+        decision.save()
+        detail = {"decision": decision.pk, "item": agenda_item.pk if agenda_item else None}
+        if is_person:
+            detail["young_person"] = agenda_item.young_person.ref
+        else:
+            detail["text"] = decision.text
+        audit_record(
+            actor=actor, actor_label=actor_label, action="directory.decision.record", obj=meeting, detail=detail
+        )
+    return decision
+
+
+# --- actions -----------------------------------------------------------------------------------
+
+
+def _action_audit(action: Action, values: Mapping[str, Any]) -> dict[str, Any]:
+    """Fields for the trail; the words of an action about a young person stay out of it."""
+    detail = {}
+    for name, value in values.items():
+        if name in ("title", "lead", "evidence") and (action.young_person_id or name == "evidence"):
+            detail[name] = "changed" if isinstance(value, list) else bool(value)
+        else:
+            detail[name] = value
+    return detail
+
+
+def _action_repr(action: Action) -> str:
+    return f"Action {action.pk}" if action.young_person_id else action.title[:200]
+
+
+def action_create(
+    *,
+    actor,
+    title: str,
+    owner_agency: Agency | None,
+    due_date: dt.date | None,
+    lead: str = "",
+    meeting: Meeting | None = None,
+    agenda_item: AgendaItem | None = None,
+    source: str = "",
+    actor_label: str = "",
+) -> Action:
+    """Raise an action. From a meeting (or one of its agenda items) it says so in ``source``;
+    other parts of the system (the strategy plan) give their own ``source`` and link."""
+    _check_forums_actor(actor)
+    if agenda_item is not None and agenda_item.kind == AgendaItemKind.YOUNG_PERSON:
+        _check_young_person_actor(actor)
+    if agenda_item is not None and meeting is None:
+        meeting = agenda_item.meeting
+    if not source and meeting is not None:
+        source = f"{meeting.forum}, {long_date(meeting.date)}"
+    action = Action(
+        title=title or "",
+        owner_agency=owner_agency,
+        lead=lead or "",
+        due_date=due_date,
+        meeting=meeting,
+        agenda_item=agenda_item,
+        source=source[:300],
+    )
+    action.full_clean()
+    with transaction.atomic():
+        action.save()
+        values = {name: _plain(getattr(action, name)) for name in ("title", "owner_agency", "lead", "due_date")}
+        audit_record(
+            actor=actor,
+            actor_label=actor_label,
+            action="directory.action.create",
+            obj=action,
+            object_repr=_action_repr(action),
+            detail={
+                **_action_audit(action, values),
+                "meeting": meeting.pk if meeting else None,
+                "item": agenda_item.pk if agenda_item else None,
+                "young_person": action.young_person.ref if action.young_person_id else None,
+            },
+        )
+    return action
+
+
+def action_update(*, actor, action: Action, actor_label: str = "", **fields) -> Action:
+    """Change an action. Its progress (status, evidence, the date it was done) may be updated by
+    its owner agency's people and by those who manage forums; what it is, who leads it, which
+    agency owns it and when it is due, by those who manage forums only."""
+    _check_fields(fields, ACTION_FIELDS)
+    if actor is not None:
+        ensure_capability(actor, "directory.actions.update")
+        if set(fields) - set(ACTION_PROGRESS_FIELDS) and not has_capability(actor, "directory.forums.manage"):
+            raise PermissionDenied(
+                "Only those who manage forums can change what an action is, its owner or its due date"
+            )
+        if not action_can_update(actor, action):
+            raise PermissionDenied("You can update only your own agency’s actions")
+    compared = (*fields, "completed_on") if "completed_on" not in fields else tuple(fields)
+    with transaction.atomic():
+        current = Action.objects.select_for_update().get(pk=action.pk)
+        before = _values(current, compared)
+        for name, value in fields.items():
+            setattr(current, name, value)
+        current.full_clean()
+        changed = _changes(before, _values(current, compared))
+        if changed:
+            current.save()
+            audit_record(
+                actor=actor,
+                actor_label=actor_label,
+                action="directory.action.update",
+                obj=current,
+                object_repr=_action_repr(current),
+                detail=_action_audit(current, changed),
+            )
+    return current
+
+
+def action_complete(
+    *, actor, action: Action, evidence: str, completed_on: dt.date | None = None, actor_label: str = ""
+) -> Action:
+    """Mark an action done, saying what was done (the evidence) and when (today if not given)."""
+    return action_update(
+        actor=actor,
+        action=action,
+        actor_label=actor_label,
+        status=ActionStatus.DONE,
+        evidence=evidence,
+        completed_on=completed_on or dt.date.today(),
+    )
+
+
+# --- reads that are audited --------------------------------------------------------------------
+
+
+def meeting_open(*, actor, meeting: Meeting):
+    """The meeting page as ``actor`` may see it. Showing young people's references (and what the
+    panel said about them) is a view of their records: audited, by reference, with the level."""
+    page = meeting_page_for(actor, meeting)
+    if page.people_shown:
+        audit_record(
+            actor=actor, action="directory.meeting.view", obj=meeting, detail={"young_people": page.people_shown}
+        )
+    return page
+
+
+def panel_reviews_open(*, actor):
+    """The panels' "due for review" list, audited when it shows any young person."""
+    panels = panel_reviews_due_for(actor)
+    refs = {row.person.ref: row.person.level for panel in panels for row in panel.rows}
+    if refs:
+        audit_record(
+            actor=actor,
+            action="directory.panel_reviews.view",
+            object_type="directory.agendaitem",
+            detail={"young_people": refs},
+        )
+    return panels
+
+
+def action_list_open(*, actor, **filters):
+    """The actions list, audited when it shows an action about a young person."""
+    rows = action_list_for(actor, **filters)
+    refs = sorted({row.ref for row in rows if row.ref})
+    if refs:
+        audit_record(
+            actor=actor, action="directory.action.list", object_type="directory.action", detail={"young_people": refs}
+        )
+    return rows

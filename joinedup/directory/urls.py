@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_meetings
 
 app_name = "directory"
 
@@ -12,8 +12,12 @@ urlpatterns = [
     path("services/", views.service_list, name="service-list"),
     path("services/new/", views.service_create, name="service-create"),
     path("services/import/", views.service_import, name="service-import"),
+    path("services/import/openreferral/", views.openreferral_import, name="openreferral-import"),
+    path("services/openreferral.json", views.openreferral_export, name="openreferral-export"),
     path("services/<int:pk>/", views.service_detail, name="service-detail"),
     path("services/<int:pk>/edit/", views.service_edit, name="service-edit"),
+    path("silo-map/", views.silo_map, name="silo-map"),
+    path("silo-map.svg", views.silo_map_svg, name="silo-map-svg"),
     path("forums/", views.forum_list, name="forum-list"),
     path("forums/new/", views.forum_create, name="forum-create"),
     path("forums/<int:pk>/", views.forum_detail, name="forum-detail"),
@@ -21,6 +25,21 @@ urlpatterns = [
     path("forums/<int:pk>/members/add/", views.forum_member_add, name="forum-member-add"),
     path("forums/<int:pk>/members/<int:member_pk>/added/", views.forum_member_added, name="forum-member-added"),
     path("forums/<int:pk>/members/<int:member_pk>/remove/", views.forum_member_remove, name="forum-member-remove"),
+    path("forums/<int:pk>/meetings/new/", views_meetings.meeting_create, name="meeting-create"),
+    path("meetings/<int:pk>/", views_meetings.meeting_detail, name="meeting-detail"),
+    path("meetings/<int:pk>/edit/", views_meetings.meeting_edit, name="meeting-edit"),
+    path("meetings/<int:pk>/agenda/add/", views_meetings.agenda_item_add, name="agenda-item-add"),
+    path(
+        "meetings/<int:pk>/agenda/<int:item_pk>/outcome/",
+        views_meetings.agenda_item_outcome,
+        name="agenda-item-outcome",
+    ),
+    path("meetings/<int:pk>/attendance/", views_meetings.attendance_record, name="attendance-record"),
+    path("meetings/<int:pk>/decisions/add/", views_meetings.decision_add, name="decision-add"),
+    path("meetings/<int:pk>/actions/add/", views_meetings.action_add, name="action-add"),
+    path("actions/", views_meetings.action_list, name="action-list"),
+    path("actions/<int:pk>/update/", views_meetings.action_update, name="action-update"),
+    path("panels/due-for-review/", views_meetings.panel_reviews, name="panel-reviews"),
     path("lists/", views.distribution_list_list, name="distribution-list-list"),
     path("lists/new/", views.distribution_list_create, name="distribution-list-create"),
     path("lists/<int:pk>/", views.distribution_list_detail, name="distribution-list-detail"),

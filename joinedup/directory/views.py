@@ -8,12 +8,14 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.vary import vary_on_cookie
 
 from joinedup.platform.access import has_capability, require_capability
 from joinedup.platform.csv_import import ImportFailed, run_import
 
-from . import exports, selectors, services
+from . import exports, openreferral, selectors, services, silo
 from .forms import (
     AgencyForm,
     ContactsOfferForm,
@@ -22,8 +24,11 @@ from .forms import (
     ForumForm,
     ForumMembershipForm,
     ImportForm,
+    OpenReferralImportForm,
+    PublicServiceSearchForm,
     ServiceFilterForm,
     ServiceForm,
+    SiloMapForm,
 )
 
 PAGE_SIZE = 50
@@ -120,7 +125,7 @@ def service_list(request):
             "form": filter_form,
             "page": page,
             "services": page.object_list,
-            "filtered": any(value not in (None, "") for value in filters.values()),
+            "filtered": filter_form.is_filtered(),
             "query": query.urlencode(),
             "can_manage": _can_manage(request),
         },
@@ -235,6 +240,8 @@ def forum_detail(request, pk: int):
             "memberships": selectors.forum_memberships_for(request.user, forum),
             "distribution_list": selectors.forum_distribution_list(forum),
             "can_manage": _can_manage_forums(request),
+            "who_else": silo.who_else_could_join_for(request.user, forum),
+            "meetings": selectors.forum_meetings_for(request.user, forum),
         },
     )
 
@@ -483,4 +490,133 @@ def distribution_list_vcard(request, pk: int):
     members = selectors.distribution_list_members_for(request.user, distribution_list)
     return _download(
         exports.members_vcard(members), "text/vcard", exports.export_filename(distribution_list.name, "vcf")
+    )
+
+
+# --- the silo map ----------------------------------------------------------------------
+
+
+def _silo_map(request):
+    """The silo map for this user, and the form that chose its threshold (an invalid choice is
+    shown as an error and the partnership's default is used)."""
+    form = SiloMapForm(request.GET or None, admin=silo.viewer_is_admin(request.user))
+    min_shared = form.cleaned_data["min_shared"] if form.is_bound and form.is_valid() else None
+    return form, silo.silo_map_for(request.user, min_shared=min_shared)
+
+
+@require_capability("directory.silo_map.view")
+@require_safe
+def silo_map(request):
+    form, result = _silo_map(request)
+    return render(
+        request,
+        "directory/silo_map.html",
+        {
+            "form": form,
+            "result": result,
+            "tables": result.tables(),
+            "svg": result.svg(),
+        },
+    )
+
+
+@require_capability("directory.silo_map.view")
+@require_safe
+def silo_map_svg(request):
+    """The map's picture on its own, full size (the page shrinks it to fit)."""
+    _, result = _silo_map(request)
+    return HttpResponse(result.svg(), content_type="image/svg+xml; charset=utf-8")
+
+
+# --- Open Referral UK ------------------------------------------------------------------
+
+
+def _base_url(request) -> str:
+    return request.build_absolute_uri("/").rstrip("/")
+
+
+@require_capability("directory.view")
+@require_safe
+def openreferral_export(request):
+    """The services this user can see, as an Open Referral UK JSON file."""
+    document = openreferral.oruk_export(scope="visible", user=request.user, base_url=_base_url(request))
+    return _download(openreferral.oruk_json(document), "application/json", "directory-openreferral.json")
+
+
+@require_capability("directory.manage")
+@require_http_methods(["GET", "POST"])
+def openreferral_import(request):
+    form = OpenReferralImportForm(_posted(request), request.FILES if request.method == "POST" else None)
+    problems = []
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            document = openreferral.oruk_load(upload.read(openreferral.MAX_BYTES + 1))
+            summary = openreferral.oruk_import(document, actor=request.user)
+        except openreferral.OrukImportInvalid as invalid:
+            problems = invalid.problems
+            form.add_error(
+                "file",
+                f"The file has {_plural(len(problems), 'problem')}. Nothing was imported. "
+                "Fix the problems listed below and upload the file again.",
+            )
+        else:
+            messages.success(request, f"Open Referral file {upload.name} imported: {summary}")
+            return redirect("directory:service-list")
+    return render(
+        request,
+        "directory/openreferral_import.html",
+        {
+            "form": form,
+            "problems": problems[:IMPORT_ERRORS_SHOWN],
+            "problems_hidden": max(0, len(problems) - IMPORT_ERRORS_SHOWN),
+        },
+    )
+
+
+# --- the public directory (no sign-in) -------------------------------------------------
+# Only public, running services of active agencies, and never a person: no staff, users,
+# distribution lists or young people. Anyone's copy may be cached for a short time; a
+# signed-in user's is not (NoStoreForSignedInMiddleware).
+
+PUBLIC_CACHE_SECONDS = 300
+
+
+def _public(view):
+    return require_safe(vary_on_cookie(cache_control(public=True, max_age=PUBLIC_CACHE_SECONDS)(view)))
+
+
+@_public
+def public_service_list(request):
+    form = PublicServiceSearchForm(request.GET or None)
+    found = selectors.public_service_search(**form.filters())
+    page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "directory/public/service_list.html",
+        {
+            "form": form,
+            "page": page,
+            "services": page.object_list,
+            "filtered": form.is_filtered(),
+            "query": query.urlencode(),
+        },
+    )
+
+
+@_public
+def public_service_detail(request, code: str):
+    service = selectors.public_service_get(code)
+    return render(request, "directory/public/service_detail.html", {"service": service})
+
+
+@_public
+def public_agency_detail(request, code: str):
+    agency = selectors.public_agency_get(code)
+    return render(
+        request,
+        "directory/public/agency_detail.html",
+        {"agency": agency, "services": selectors.public_service_search(agency=agency)},
     )

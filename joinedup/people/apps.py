@@ -8,3 +8,11 @@ class PeopleConfig(AppConfig):
     name = "joinedup.people"
     label = "people"
     verbose_name = "People and transitions"
+
+    def ready(self) -> None:
+        from joinedup.platform.csv_import import register_importer
+
+        from .importers import InvolvementsImporter, YoungPeopleImporter
+
+        register_importer("young-people", YoungPeopleImporter())
+        register_importer("involvements", InvolvementsImporter())

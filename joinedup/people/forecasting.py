@@ -4,6 +4,7 @@
 engine's inputs and its cliff edges into ``StoredEdge`` rows, which the dashboard reads.
 - ``person_refresh(person)`` runs inside the write that changed an involvement, so the stored
   forecast is never behind what a practitioner just recorded.
+- ``people_refresh(persons)`` does the same for many people with one engine run (bulk imports).
 - ``cohort_refresh(as_of=...)`` recomputes everyone (the nightly and on-demand task).
 """
 
@@ -11,7 +12,9 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from decimal import Decimal
 
 from django.conf import settings
@@ -133,8 +136,24 @@ def person_forecast(person: YoungPerson, *, as_of: dt.date | None = None) -> eng
     return engine.forecast(engine_people([person]), services, engine_involvements(rows), params)
 
 
+_refresh_deferred: ContextVar[bool] = ContextVar("joinedup_forecast_refresh_deferred", default=False)
+
+
+@contextmanager
+def refresh_deferred() -> Iterator[None]:
+    """Inside the block ``person_refresh`` does nothing: for loads that write many involvements
+    and then run ``cohort_refresh`` once (the demo). The caller must run it."""
+    token = _refresh_deferred.set(True)
+    try:
+        yield
+    finally:
+        _refresh_deferred.reset(token)
+
+
 def person_refresh(person: YoungPerson, *, as_of: dt.date | None = None) -> int:
     """Recompute and store one young person's cliff edges (inside the caller's transaction)."""
+    if _refresh_deferred.get():
+        return 0
     params = parameters(as_of)
     services, by_code = engine_services()
     rows = Involvement.objects.filter(young_person=person).values_list(*_INVOLVEMENT_COLUMNS)
@@ -142,6 +161,42 @@ def person_refresh(person: YoungPerson, *, as_of: dt.date | None = None) -> int:
     with transaction.atomic():
         StoredEdge.objects.filter(young_person=person).delete()
         return _store(result.cliff_edges, {person.ref: person.pk}, by_code, params.as_of)
+
+
+_CHUNK = 1000  # ids per IN (...) query: well under every database's parameter limit
+
+
+def people_refresh(persons: Iterable[YoungPerson | int], *, as_of: dt.date | None = None) -> int:
+    """Recompute and store the cliff edges of many young people with one engine run (inside the
+    caller's transaction): what a bulk import calls, instead of ``person_refresh`` per person.
+    Takes young people or their primary keys; returns the number of edges stored."""
+    ids = sorted({p if isinstance(p, int) else p.pk for p in persons})
+    if not ids:
+        return 0
+    params = parameters(as_of)
+    services, by_code = engine_services()
+    needs: dict[int, set[str]] = {}
+    refs: dict[str, int] = {}
+    people: list[engine.Person] = []
+    rows: list[tuple] = []
+    through = YoungPerson.needs.through
+    for start in range(0, len(ids), _CHUNK):
+        chunk = ids[start : start + _CHUNK]
+        for person_id, slug in through.objects.filter(youngperson_id__in=chunk).values_list(
+            "youngperson_id", "need__slug"
+        ):
+            needs.setdefault(person_id, set()).add(slug)
+        for pk, ref, birth_month in YoungPerson.objects.filter(pk__in=chunk).values_list("pk", "ref", "birth_month"):
+            refs[ref] = pk
+            people.append(engine.Person(ref=ref, birth_month=birth_month, needs=frozenset(needs.get(pk, ()))))
+        rows.extend(Involvement.objects.filter(young_person_id__in=chunk).values_list(*_INVOLVEMENT_COLUMNS))
+    result = engine.forecast(people, services, engine_involvements(rows), params)
+    with transaction.atomic():
+        for start in range(0, len(ids), _CHUNK):
+            chunk = ids[start : start + _CHUNK]
+            StoredExit.objects.filter(edge__young_person_id__in=chunk).delete()
+            StoredEdge.objects.filter(young_person_id__in=chunk).delete()
+        return _store(result.cliff_edges, refs, by_code, params.as_of)
 
 
 def cohort_inputs(as_of: dt.date | None = None):
@@ -162,10 +217,12 @@ def cohort_inputs(as_of: dt.date | None = None):
     return people, services, involvements, params, ids, by_code
 
 
-def cohort_forecast(as_of: dt.date | None = None) -> engine.Forecast:
-    """The whole cohort's forecast from the database (``joinedup forecast`` without files)."""
-    people, services, involvements, params, _, _ = cohort_inputs(as_of)
-    return engine.forecast(people, services, involvements, params)
+def cohort_forecast(as_of: dt.date | None = None, *, params: engine.Parameters | None = None) -> engine.Forecast:
+    """The whole cohort's forecast from the database (``joinedup forecast`` without files).
+
+    ``params`` (with its own ``as_of``) replaces the partnership's settings, for the command's options."""
+    people, services, involvements, settings_params, _, _ = cohort_inputs(as_of)
+    return engine.forecast(people, services, involvements, params or settings_params)
 
 
 def cohort_refresh(*, as_of: dt.date | None = None, requested_by=None) -> ForecastRun:

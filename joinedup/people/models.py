@@ -263,7 +263,7 @@ class Involvement(models.Model):
                         f"{service.name} is for ages {service.age_range_text.lower()}; "
                         f"{person.ref} was {age} on the start date",
                     )
-        if service is not None and not service.is_active:
+        if service is not None and not service.is_active and self._service_is_new():
             add("service", f"{service.name} is no longer offered: choose a current service")
         if person is not None and service is not None and self.start is not None and not errors:
             overlapping = self._overlapping()
@@ -275,6 +275,13 @@ class Involvement(models.Model):
                 )
         if errors:
             raise ValidationError(errors)
+
+    def _service_is_new(self) -> bool:
+        """A new involvement, or one moved to another service (an existing one with a service that
+        has since closed can still be changed and ended)."""
+        if self._state.adding or self.pk is None:
+            return True
+        return not Involvement.objects.filter(pk=self.pk, service_id=self.service_id).exists()
 
     def _overlapping(self) -> Involvement | None:
         """Another involvement of the same person with the same service whose time overlaps this one."""

@@ -37,6 +37,7 @@ from .models import (
     new_ref,
 )
 from .selectors import access_level, active_break_glass, agency_is_involved
+from .tasks import forecast_all
 
 PERSON_FIELDS = (
     "initials",
@@ -275,6 +276,15 @@ def _check_involvement_actor(actor, person: YoungPerson, service: Service | None
         raise PermissionDenied("You can record involvements only with your own agency’s services")
     if not own_service:
         _require_full_access(actor, person)
+
+
+def involvement_can_change(actor, involvement: Involvement) -> bool:
+    """Whether ``involvement_update`` and ``involvement_end`` would let this actor change it (for pages)."""
+    try:
+        _check_involvement_actor(actor, involvement.young_person, involvement.service)
+    except PermissionDenied:
+        return False
+    return True
 
 
 def involvement_create(*, actor, young_person: YoungPerson, actor_label: str = "", **fields) -> Involvement:
@@ -531,3 +541,24 @@ def bridging_referral_update(*, actor, referral: BridgingReferral, status: str) 
                 detail={"referral": current.pk, "service": current.service.code, "status": [old, status]},
             )
     return current
+
+
+# --- keeping forecasts current ---------------------------------------------------------------
+
+
+def forecast_run_request(*, actor, as_of: dt.date | None = None):
+    """Ask for every young person's forecast to be recomputed now (the nightly run, on demand).
+
+    Queues ``tasks.forecast_all`` for ``joinedup worker`` (the test settings run it at once) and
+    audits the request in the same transaction as the queue entry. Returns the task's result
+    (django-tasks ``TaskResult``: its ``status`` says whether it has run yet)."""
+    ensure_capability(actor, "transitions.forecast.run")
+    with transaction.atomic():
+        # The request is recorded first: an immediate backend runs the task inside enqueue().
+        audit_record(
+            actor=actor, action="people.forecast.request", detail={"as_of": as_of.isoformat() if as_of else None}
+        )
+        result = forecast_all.enqueue(
+            as_of_iso=as_of.isoformat() if as_of else None, requested_by_id=getattr(actor, "pk", None)
+        )
+    return result

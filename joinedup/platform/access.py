@@ -35,6 +35,19 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     # Create and change forums, their member agencies and distribution lists (whose members
     # every signed-in user may read, with "directory.view").
     "directory.forums.manage": frozenset({Role.ADMIN, Role.COORDINATOR}),
+    # Forums' meetings are recorded by those who manage forums (above): meetings, agenda items,
+    # attendance, decisions, outcomes and actions. Putting a young person on a panel's agenda
+    # also needs "people.search", so it is the coordinator's (administrators see no records).
+    # Who may read what about a young person on an agenda is decided per item (ADR 0009).
+    #
+    # Update an action's progress (status, evidence, date done): only for actions owned by the
+    # user's own agency (or any action, for those who manage forums). The roles whose work
+    # produces actions (DESIGN §2): practitioners, coordinators, strategic leaders (board
+    # actions) and administrators. Analysts and moderators read actions but do not own them.
+    "directory.actions.update": frozenset({Role.ADMIN, Role.COORDINATOR, Role.PRACTITIONER, Role.STRATEGIC_LEAD}),
+    # The panels' "due for review" list: young people by reference. Coordinators see every
+    # panel's; practitioners only young people their agency is involved with.
+    "directory.panel_reviews.view": frozenset({Role.COORDINATOR, Role.PRACTITIONER}),
     # The silo map: which agencies sit at which forums, and counts of young people two
     # agencies share (aggregates, suppressed below 5 for everyone but administrators). For
     # those who shape the partnership's structure (DESIGN §2): not practitioners or moderators,

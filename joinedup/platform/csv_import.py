@@ -22,6 +22,7 @@ empty lines are skipped but still counted, so row numbers match the spreadsheet.
 from __future__ import annotations
 
 import csv
+import inspect
 import io
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -138,12 +139,12 @@ def known_kinds() -> list[str]:
 # --- reading ---------------------------------------------------------------------------
 
 
-def _read_bytes(source: bytes | IO[bytes]) -> bytes:
+def _read_bytes(source: bytes | IO[bytes], *, limited: bool = True) -> bytes:
     if isinstance(source, bytes | bytearray):
         data = bytes(source)
     else:
-        data = source.read(MAX_BYTES + 1)
-    if len(data) > MAX_BYTES:
+        data = source.read(MAX_BYTES + 1) if limited else source.read()
+    if limited and len(data) > MAX_BYTES:
         raise ImportFailed(
             [
                 ImportRowError(
@@ -155,14 +156,16 @@ def _read_bytes(source: bytes | IO[bytes]) -> bytes:
 
 
 def read_csv(
-    source: bytes | IO[bytes], *, required: Sequence[str], optional: Sequence[str] = ()
+    source: bytes | IO[bytes], *, required: Sequence[str], optional: Sequence[str] = (), limited: bool = True
 ) -> tuple[list[CsvRow], list[ImportRowError]]:
     """Read and check a CSV file's structure: header, encoding, row lengths and limits.
 
     Returns the data rows and the problems found. Header names are matched ignoring case
     and surrounding spaces. Raises ``ImportFailed`` when the file cannot be read at all.
+    ``limited=False`` lifts the size and row limits (``joinedup forecast`` reads whole cohorts
+    from local files and writes nothing).
     """
-    data = _read_bytes(source)
+    data = _read_bytes(source, limited=limited)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -222,7 +225,7 @@ def read_csv(
             if not any(cell.strip() for cell in cells):
                 continue
             data_rows += 1
-            if data_rows > MAX_ROWS:
+            if limited and data_rows > MAX_ROWS:
                 raise ImportFailed(
                     [
                         ImportRowError(
@@ -271,8 +274,12 @@ def run_import(kind: str, source: bytes | IO[bytes], *, actor: Any = None, actor
     errors.extend(row_errors)
     if errors:
         # The file is refused: run the checks ``write`` would make on the rows that parsed,
-        # so the report lists every problem at once.
-        errors.extend(importer.check(prepared))
+        # so the report lists every problem at once. An importer whose rules depend on who
+        # imports (rows scoped to the user's agency) takes ``check(prepared, *, actor)``.
+        if "actor" in inspect.signature(importer.check).parameters:
+            errors.extend(importer.check(prepared, actor=actor))
+        else:
+            errors.extend(importer.check(prepared))
         raise ImportFailed(errors)
     with transaction.atomic():
         return importer.write(prepared, actor=actor, actor_label=actor_label)

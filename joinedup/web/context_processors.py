@@ -11,8 +11,18 @@ from joinedup.platform.access import has_capability
 # active; the longest matching prefix wins, so /directory/forums/ is Forums, not Directory)
 NAVIGATION = [
     ("Home", "web:home", None, None),
+    ("Young people", "people:search", "people.search", ("/young-people/",)),
+    ("Transitions", "transitions:dashboard", "transitions.dashboard", ("/transitions/",)),
     ("Directory", "directory:agency-list", "directory.view", ("/directory/",)),
-    ("Forums", "directory:forum-list", "directory.view", ("/directory/forums/", "/directory/lists/")),
+    (
+        "Forums",
+        "directory:forum-list",
+        "directory.view",
+        ("/directory/forums/", "/directory/lists/", "/directory/meetings/"),
+    ),
+    ("Actions", "directory:action-list", "directory.view", ("/directory/actions/",)),
+    ("Panel reviews", "directory:panel-reviews", "directory.panel_reviews.view", ("/directory/panels/",)),
+    ("Silo map", "directory:silo-map", "directory.silo_map.view", ("/directory/silo-map",)),
     ("Users", "accounts:user-list", "accounts.manage", ("/users/",)),
     ("Audit trail", "governance:audit-list", "governance.audit.view", ("/audit/",)),
 ]

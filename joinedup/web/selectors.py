@@ -20,6 +20,30 @@ class HomeCard:
 
 def home_cards_for(user) -> list[HomeCard]:
     cards: list[HomeCard] = []
+    if has_capability(user, "people.search"):
+        cards.append(
+            HomeCard(
+                "Young people",
+                reverse("people:search"),
+                "Find a young person, see who is involved, and open the records of those your agency works with.",
+            )
+        )
+    if has_capability(user, "people.break_glass.report"):
+        cards.append(
+            HomeCard(
+                "Break-glass access report",
+                reverse("people:break-glass-report"),
+                "Who opened a record their agency is not involved in, why, and until when.",
+            )
+        )
+    if has_capability(user, "people.import"):
+        cards.append(
+            HomeCard(
+                "Import young people and involvements",
+                reverse("people:import"),
+                "Add or update many records at once from a CSV file; their cliff-edge forecasts update with them.",
+            )
+        )
     if has_capability(user, "directory.view"):
         cards.append(
             HomeCard(

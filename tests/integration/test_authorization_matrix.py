@@ -117,7 +117,15 @@ def world(db, users, agency):
     )
     event = audit_record(actor=users[Role.ADMIN], action="tests.matrix.setup")
     forum, forum_member, distribution_list, list_member = _forum_world(agency)
+    people = _people_world(users, agency, service)
+    transitions = _transitions_world(agency, people["yp_involved"])
+    meeting, agenda_item, action = _meeting_world(forum, agency)
     return {
+        **people,
+        **transitions,
+        "meeting": meeting.pk,
+        "agenda_item": agenda_item.pk,
+        "action": action.pk,
         "forum": forum.pk,
         "forum_member": forum_member.pk,
         "distribution_list": distribution_list.pk,
@@ -128,6 +136,84 @@ def world(db, users, agency):
         "token": token.pk,
         "audit_seq": event.seq,
     }
+
+
+def _people_world(users, agency, service):
+    """Two young people: one led by the users' agency (with its involvement and a transition plan
+    with a bridging referral), and one the users' agency is not involved with at all."""
+    import datetime as dt
+
+    from joinedup.directory.models import Agency, Service
+    from joinedup.people.models import BridgingReferral, Involvement, TransitionPlan, YoungPerson
+
+    youth = Agency.objects.create(name="Harbourside Youth Service", code="harbourside-youth", kind="voluntary")
+    youth_work = Service.objects.create(
+        agency=youth,
+        code="youth-work",
+        name="Youth work",
+        remit="Youth clubs",
+        audience="child",
+        min_age=10,
+        max_age=19,
+    )
+    adult = Service.objects.create(
+        agency=youth, code="young-adults", name="Young adults", remit="18+", audience="adult"
+    )
+    involved = YoungPerson.objects.create(ref="YP-MATRX", initials="MX", birth_month="2009-03", lead_agency=agency)
+    involvement = Involvement.objects.create(young_person=involved, service=service, start=dt.date(2024, 1, 8))
+    plan = TransitionPlan.objects.create(
+        young_person=involved, edge_start=dt.date(2027, 3, 1), edge_end=dt.date(2027, 5, 30),
+        agreed_by=users[Role.COORDINATOR], agency=agency, review_date=dt.date(2027, 1, 4),
+    )  # fmt: skip
+    referral = BridgingReferral.objects.create(plan=plan, service=adult)
+    other = YoungPerson.objects.create(ref="YP-THEMS", initials="TH", birth_month="2009-05", lead_agency=youth)
+    other_involvement = Involvement.objects.create(young_person=other, service=youth_work, start=dt.date(2024, 2, 5))
+    return {
+        "yp_involved": involved.ref,
+        "yp_uninvolved": other.ref,
+        "involvement_involved": involvement.pk,
+        "involvement_uninvolved": other_involvement.pk,
+        "referral": referral.pk,
+    }
+
+
+def _transitions_world(agency, ref):
+    """A stored cliff edge for the involved young person (born 2009-03): two of ``agency``'s services
+    end on their 18th birthday, 1 March 2027, forecast as of 1 September 2026 so it does not depend
+    on today's date."""
+    import datetime as dt
+
+    from joinedup.directory.models import Service
+    from joinedup.people import forecasting
+    from joinedup.people.models import Involvement, YoungPerson
+
+    person = YoungPerson.objects.get(ref=ref)
+    for code, weight, extension in (("matrix-camhs", 2, 0), ("matrix-support", 1, 91)):
+        ending = Service.objects.create(
+            agency=agency, code=code, name=code, remit="r", audience="child", min_age=10, max_age=17,
+            ends_at_age=18, default_weight=weight, max_extension_days=extension,
+        )  # fmt: skip
+        Involvement.objects.create(young_person=person, service=ending, start=dt.date(2024, 1, 8))
+    forecasting.person_refresh(person, as_of=dt.date(2026, 9, 1))
+    return {"edge_start": "2027-03-01"}
+
+
+def _meeting_world(forum, agency):
+    """A past meeting of the forum with a topic on its agenda and an action owned by ``agency``
+    (every test user's agency, so practitioners and strategic leads may update it)."""
+    import datetime as dt
+
+    from joinedup.directory import services as directory
+
+    meeting = directory.meeting_create(
+        actor=None, actor_label="test", forum=forum, date=dt.date.today() - dt.timedelta(days=7), location="Hall"
+    )
+    item = directory.agenda_item_add(actor=None, actor_label="test", meeting=meeting, kind="topic", topic="Knives")
+    action = directory.action_create(
+        actor=None, actor_label="test", title="Map the hotspots", owner_agency=agency,
+        due_date=dt.date.today(), meeting=meeting,
+    )  # fmt: skip
+    return meeting, item, action
 
 
 def _forum_world(agency):
@@ -159,7 +245,12 @@ def test_matrix(client, users, world, path, method, role, expected):
     if role != "anonymous":
         client.force_login(users[role])
     url = path.format(**world)
-    response = client.get(url) if method == "GET" else client.post(url, {})
+    if method == "GET":
+        response = client.get(url)
+    elif url.startswith("/api/"):  # the API takes JSON: an empty object, as the token test sends
+        response = client.post(url, {}, content_type="application/json")
+    else:
+        response = client.post(url, {})
     assert response.status_code == expected, f"{method} {url} as {role}: {response.status_code}, expected {expected}"
 
 

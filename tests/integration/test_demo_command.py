@@ -27,7 +27,7 @@ PROJECT_DIR = Path(__file__).resolve().parents[2]
 
 def run_demo(*args: str) -> str:
     out = io.StringIO()
-    call_command("demo", *args, stdout=out, stderr=io.StringIO())
+    call_command("demo", "--young-people", "0", *args, stdout=out, stderr=io.StringIO())
     return out.getvalue()
 
 
@@ -94,7 +94,7 @@ def run_cli(var_dir: Path, *args: str) -> subprocess.CompletedProcess:
     env = {key: value for key, value in os.environ.items() if key not in {"DATABASE_URL", "JOINEDUP_TEST_DATABASE_URL"}}
     env.update({"JOINEDUP_VAR_DIR": str(var_dir), "DJANGO_SETTINGS_MODULE": "joinedup.config.settings.development"})
     return subprocess.run(
-        [sys.executable, "-m", "joinedup.cli", "demo", "--no-serve", *args],
+        [sys.executable, "-m", "joinedup.cli", "demo", "--no-serve", "--young-people", "0", *args],
         cwd=PROJECT_DIR,
         env=env,
         capture_output=True,

@@ -204,6 +204,9 @@ JOINEDUP_FORECAST_WINDOW_DAYS = int(os.environ.get("JOINEDUP_FORECAST_WINDOW_DAY
 JOINEDUP_FORECAST_HORIZON_DAYS = int(os.environ.get("JOINEDUP_FORECAST_HORIZON_DAYS", "365"))
 JOINEDUP_FORECAST_MIN_EXITS = int(os.environ.get("JOINEDUP_FORECAST_MIN_EXITS", "2"))
 JOINEDUP_FORECAST_MIN_DROP = float(os.environ.get("JOINEDUP_FORECAST_MIN_DROP", "0.5"))
+# The transitions dashboard keeps each agency's list of cliff edges and prompt candidates in memory
+# this long (seconds; 0: never). Forecast changes show at once; who is involved within this time.
+JOINEDUP_DASHBOARD_CACHE_SECONDS = float(os.environ.get("JOINEDUP_DASHBOARD_CACHE_SECONDS", "30"))
 # Break-glass access to a young person's record lasts this many hours.
 JOINEDUP_BREAK_GLASS_HOURS = int(os.environ.get("JOINEDUP_BREAK_GLASS_HOURS", "4"))
 # The silo map lists pairs of agencies sharing at least this many young people but no forum.

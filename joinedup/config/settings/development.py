@@ -1,8 +1,8 @@
 """Development and demo: SQLite under var/, console email, DEBUG on."""
 
-from .base import *  # noqa: F401,F403
 from joinedup.platform.encryption import derive_key
 
+from .base import *  # noqa: F401,F403
 from .base import VAR_DIR, env_bool, env_list
 
 DEBUG = env_bool("JOINEDUP_DEBUG", True)

@@ -27,6 +27,7 @@ STORAGES = {
 }
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+JOINEDUP_DASHBOARD_CACHE_SECONDS = 0  # each test sees its own data at once (tests turn it on where they test it)
 AXES_ENABLED = True
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True

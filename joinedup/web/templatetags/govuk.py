@@ -90,6 +90,9 @@ def govuk_field(bound: forms.BoundField, label_class: str = "") -> SafeString:
     if isinstance(widget, forms.HiddenInput):
         return mark_safe(str(bound))
 
+    if hasattr(widget, "govuk_render"):  # a component that draws its own group (joinedup.web.forms dates)
+        return widget.govuk_render(bound, _hint(bound), _error(bound), described)
+
     if isinstance(widget, (forms.RadioSelect, forms.CheckboxSelectMultiple)):
         kind = "checkboxes" if isinstance(widget, forms.CheckboxSelectMultiple) else "radios"
         return format_html(

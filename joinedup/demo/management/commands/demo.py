@@ -12,6 +12,9 @@ transaction, and the audit trail keeps every event, including the removal.
 
 from __future__ import annotations
 
+import argparse
+import datetime as dt
+import time
 from pathlib import Path
 from typing import Any
 
@@ -20,8 +23,14 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 
-from joinedup.demo.harbourside import DEMO_PASSWORD
-from joinedup.demo.services import demo_partnership_load, demo_partnership_present, demo_sign_ins
+from joinedup.demo.harbourside import DEFAULT_YOUNG_PEOPLE, DEMO_PASSWORD
+from joinedup.demo.people import AUDITED_LIMIT
+from joinedup.demo.services import (
+    demo_partnership_load,
+    demo_partnership_present,
+    demo_sign_ins,
+    demo_young_person_examples,
+)
 from joinedup.platform.access import Role
 
 SQLITE_ENGINE = "django.db.backends.sqlite3"
@@ -44,6 +53,23 @@ def sqlite_file_under(settings_dict: dict[str, Any], var_dir: str | Path) -> Pat
     if path == var or not path.is_relative_to(var):
         return None
     return path
+
+
+def as_of_date(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"Enter the date as YYYY-MM-DD, like 2026-11-24, not {value!r}")
+
+
+def young_people_count(value: str) -> int:
+    try:
+        count = int(value.replace(",", "").replace("_", ""))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"Enter the number of young people as a whole number, not {value!r}")
+    if count < 0:
+        raise argparse.ArgumentTypeError("The number of young people must be 0 or more")
+    return count
 
 
 def site_url(addrport: str) -> str:
@@ -72,6 +98,22 @@ class Command(BaseCommand):
             "needs this flag and has only its Harbourside rows replaced.",
         )
         parser.add_argument(
+            "--young-people",
+            type=young_people_count,
+            default=DEFAULT_YOUNG_PEOPLE,
+            metavar="N",
+            help=f"How many young people (default {DEFAULT_YOUNG_PEOPLE}). Up to {AUDITED_LIMIT:,} are written "
+            "one by one through the audited services; more (e.g. 100000 for benchmarks) are bulk-loaded "
+            "with one summary audit event.",
+        )
+        parser.add_argument(
+            "--as-of",
+            type=as_of_date,
+            default=None,
+            metavar="YYYY-MM-DD",
+            help="The day the young people's histories run to, and the forecast's as-of date (default today)",
+        )
+        parser.add_argument(
             "--no-migrate",
             action="store_false",
             dest="migrate",
@@ -79,7 +121,18 @@ class Command(BaseCommand):
             "always migrated.",
         )
 
-    def handle(self, *args: Any, seed: int, serve: bool, addrport: str, reset: bool, migrate: bool, **options: Any):
+    def handle(
+        self,
+        *args: Any,
+        seed: int,
+        serve: bool,
+        addrport: str,
+        reset: bool,
+        migrate: bool,
+        young_people: int = DEFAULT_YOUNG_PEOPLE,
+        as_of: dt.date | None = None,
+        **options: Any,
+    ):
         if getattr(settings, "JOINEDUP_ENVIRONMENT", "") == "production":
             raise CommandError(
                 "joinedup demo never runs with production settings: its users share a published password."
@@ -118,10 +171,16 @@ class Command(BaseCommand):
                 self._migrate()
             replace = demo_partnership_present()
 
+        if young_people > AUDITED_LIMIT:
+            self.stdout.write(f"Bulk-loading {young_people:,} young people (one summary audit event)…")
+        started = time.perf_counter()
         try:
-            result = demo_partnership_load(seed=seed, replace=replace)
+            result = demo_partnership_load(
+                seed=seed, replace=replace, young_people=young_people, as_of=as_of, progress=self.stdout.write
+            )
         except DatabaseError as error:
             raise CommandError(f"Harbourside was not built and nothing was changed: {error}") from error
+        seconds = time.perf_counter() - started
 
         url = site_url(addrport)
         verb = "rebuilt" if result.replaced else "built"
@@ -131,6 +190,15 @@ class Command(BaseCommand):
                 f"{result.users} users."
             )
         )
+        if result.young_people:
+            share = result.turning_18 / result.young_people
+            self.stdout.write(
+                f"{result.young_people:,} young people with {result.involvements:,} involvements; "
+                f"{result.turning_18:,} ({share:.0%}) turn 18 within a year of {result.as_of:%-d %B %Y}; "
+                f"{result.cliff_edges:,} cliff edges forecast"
+                + (f"; {result.transition_plans} transition plans agreed" if result.transition_plans else "")
+                + f". Built in {seconds:.1f} s."
+            )
         self.stdout.write(f"Sign in at {url}/sign-in/ (one user for each role):")
         sign_ins = demo_sign_ins()
         for entry in sign_ins[: len(Role)]:
@@ -138,6 +206,16 @@ class Command(BaseCommand):
         more = ", ".join(f"{entry.email} ({entry.agency})" for entry in sign_ins[len(Role) :])
         if more:
             self.stdout.write(f"More practitioners, same password: {more}")
+        examples = demo_young_person_examples()
+        if examples:
+            self.stdout.write(
+                "Young people's pages to try (each practitioner sees their own agency's caseload in full):"
+            )
+            for example in examples:
+                self.stdout.write(f"  {url}/young-people/{example.ref}/   as {example.email:<37} {example.why}")
+            self.stdout.write(
+                f"The transitions dashboard: {url}/transitions/ (as the coordinator or any practitioner)."
+            )
 
         if serve:
             self.stdout.write(f"Serving Harbourside at {url}/ (Ctrl+C stops it).")
