@@ -22,4 +22,12 @@ const result = compile(join(root, "joinedup", "web", "scss", "entry.scss"), {
 writeFileSync(join(out, "joinedup.css"), result.css);
 cpSync(join(govuk, "govuk-frontend.min.js"), join(out, "govuk-frontend.min.js"));
 cpSync(join(govuk, "assets", "images", "favicon.ico"), join(out, "favicon.ico"));
+// GOV.UK Frontend's footer CSS points at the royal crest. Joined Up is not a GOV.UK service and
+// never shows it, but production's manifest storage refuses a stylesheet whose url() is missing:
+// an empty image keeps the reference valid without the crest.
+mkdirSync(join(out, "assets", "images"), { recursive: true });
+writeFileSync(
+  join(out, "assets", "images", "govuk-crest.svg"),
+  '<svg xmlns="http://www.w3.org/2000/svg" width="1" height="1" aria-hidden="true"></svg>\n',
+);
 console.log(`Built ${join(out, "joinedup.css")} (${result.css.length} bytes)`);

@@ -214,3 +214,22 @@ def test_signed_in_pages_are_never_stored(client, make_user):
 def test_django_admin_is_for_superusers_only(client, make_user):
     client.force_login(make_user(Role.ADMIN))
     assert client.get("/django-admin/").status_code == 302  # not staff: sent to the admin login
+
+
+def test_production_collects_static_files_with_its_manifest_storage(tmp_path):
+    # README's production step runs collectstatic; the manifest storage fails on any url() in a
+    # stylesheet that points at a missing file (GOV.UK Frontend's CSS names the crest).
+    result = _run_production(
+        {
+            "SECRET_KEY": "a-long-random-secret-for-this-test-only-0123456789-abcdefghij",
+            "ALLOWED_HOSTS": "joinedup.example.org",
+            "DATABASE_URL": "postgres:///test",
+            "JOINEDUP_FIELD_KEYS": FIELD_KEY,
+            "JOINEDUP_VAR_DIR": str(tmp_path),
+        },
+        "collectstatic",
+        "--noinput",
+    )
+    assert result.returncode == 0, result.stderr + result.stdout
+    manifest = (tmp_path / "static" / "staticfiles.json").read_text()
+    assert "govuk/joinedup.css" in manifest
