@@ -19,9 +19,10 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Count, Max
 from django.utils import timezone
 
-from joinedup.directory.models import Service
+from joinedup.directory.models import Agency, Service
 from joinedup.domain import cliff_edge as engine
 
 from .models import ForecastRun, Involvement, StoredEdge, StoredExit, YoungPerson
@@ -42,8 +43,25 @@ def _float(value: Decimal | None) -> float | None:
     return None if value is None else float(value)
 
 
-def engine_services() -> tuple[list[engine.Service], dict[str, Service]]:
-    """Every service in the directory (active or not: past involvements still refer to them)."""
+_index_cache: dict[str, object] = {"key": None, "value": None}
+
+
+def _directory_version() -> tuple:
+    """Changes whenever a service or an agency is added or changed (a needs change saves the service)."""
+    services = Service.objects.aggregate(n=Count("pk"), top=Max("pk"), changed=Max("updated_at"))
+    agencies = Agency.objects.aggregate(n=Count("pk"), changed=Max("updated_at"))
+    return (services["n"], services["top"], services["changed"], agencies["n"], agencies["changed"])
+
+
+def engine_services() -> tuple[engine.ServiceIndex, dict[str, Service]]:
+    """Every service in the directory (active or not: past involvements still refer to them), as
+    the engine's prepared index, and the rows by service id.
+
+    The index is built once per directory version and kept for the process, so recomputing one
+    young person after an edit does no per-service set-up (the issue's 5 ms budget)."""
+    key = _directory_version()
+    if _index_cache["key"] == key:
+        return _index_cache["value"]  # type: ignore[return-value]
     rows = list(Service.objects.select_related("agency").prefetch_related("needs"))
     services = [
         engine.Service(
@@ -59,7 +77,9 @@ def engine_services() -> tuple[list[engine.Service], dict[str, Service]]:
         )
         for s in rows
     ]
-    return services, {s.code: s for s in rows}
+    value = (engine.ServiceIndex(services), {s.code: s for s in rows})
+    _index_cache.update(key=key, value=value)
+    return value
 
 
 def engine_people(people: Iterable[YoungPerson]) -> list[engine.Person]:
@@ -133,7 +153,8 @@ def person_forecast(person: YoungPerson, *, as_of: dt.date | None = None) -> eng
     params = parameters(as_of)
     services, _ = engine_services()
     rows = Involvement.objects.filter(young_person=person).values_list(*_INVOLVEMENT_COLUMNS)
-    return engine.forecast(engine_people([person]), services, engine_involvements(rows), params)
+    [one] = engine_people([person])
+    return engine.Forecast(params, engine.forecast_person(one, services, engine_involvements(rows), params))
 
 
 _refresh_deferred: ContextVar[bool] = ContextVar("joinedup_forecast_refresh_deferred", default=False)
@@ -157,10 +178,11 @@ def person_refresh(person: YoungPerson, *, as_of: dt.date | None = None) -> int:
     params = parameters(as_of)
     services, by_code = engine_services()
     rows = Involvement.objects.filter(young_person=person).values_list(*_INVOLVEMENT_COLUMNS)
-    result = engine.forecast(engine_people([person]), services, engine_involvements(rows), params)
+    [one] = engine_people([person])
+    edges = engine.forecast_person(one, services, engine_involvements(rows), params)
     with transaction.atomic():
         StoredEdge.objects.filter(young_person=person).delete()
-        return _store(result.cliff_edges, {person.ref: person.pk}, by_code, params.as_of)
+        return _store(edges, {person.ref: person.pk}, by_code, params.as_of)
 
 
 _CHUNK = 1000  # ids per IN (...) query: well under every database's parameter limit
