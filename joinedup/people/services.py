@@ -469,9 +469,14 @@ def transition_plan_agree(
         if current is not None and end.to_date < current:
             errors.append(f"{involvement.service.name}: an agreed end cannot be earlier than {current:%-d %B %Y}")
         limit = involvement.service.max_extension_days
-        if current is not None and (end.to_date - current).days > limit:
+        # The limit counts from the end before any agreed plan moved it, so a second plan
+        # cannot stretch an ending by the service's limit again.
+        earlier = PlannedEnd.objects.filter(involvement=involvement).order_by("from_date").first()
+        original = earlier.from_date if earlier is not None and earlier.from_date else current
+        if original is not None and (end.to_date - original).days > limit:
             errors.append(
-                f"{involvement.service.name} can be extended by at most {limit} days, to {current + dt.timedelta(days=limit):%-d %B %Y}"
+                f"{involvement.service.name} can be extended by at most {limit} days in all, "
+                f"to {original + dt.timedelta(days=limit):%-d %B %Y}"
             )
     seen = set()
     for referral in referrals:

@@ -262,3 +262,29 @@ def test_cohort_refresh_matches_per_person_refresh(people_world, make_young_pers
     run = forecasting.cohort_refresh()
     assert (run.people, run.edges) == (3, 3)
     assert sorted(StoredEdge.objects.values_list("young_person__ref", "start", "end", "detail")) == per_person
+
+
+def test_a_second_plan_cannot_stretch_an_ending_past_the_services_limit_again(people_world, make_young_person, staff):
+    person = make_young_person(birth_month="2009-03")
+    involvement = services.involvement_create(
+        actor=staff["police"], young_person=person, service=people_world.diversion, start=dt.date(2022, 1, 1)
+    )
+    original = involvement.effective_end  # 18th birthday; the service allows 90 days more
+    review = timezone.localdate() + dt.timedelta(days=84)
+
+    def agree(to_date):
+        current = Involvement.objects.select_related("service", "young_person").get(pk=involvement.pk)
+        return services.transition_plan_agree(
+            actor=staff["police"],
+            young_person=person,
+            edge_start=original,
+            edge_end=original + dt.timedelta(days=90),
+            review_date=review,
+            ends=[services.AgreedEnd(current, to_date)],
+        )
+
+    agree(original + dt.timedelta(days=56))
+    with pytest.raises(ValidationError, match="at most 90 days in all"):
+        agree(original + dt.timedelta(days=112))  # 56 more from the new end, 112 from the original
+    agree(original + dt.timedelta(days=84))
+    assert Involvement.objects.get(pk=involvement.pk).planned_end == original + dt.timedelta(days=84)
