@@ -32,16 +32,25 @@ def _fresh_cache():
     cache.clear()
 
 
+class _Placeholders(dict):
+    """Any value that resolves: CSRF is checked before the view looks anything up."""
+
+    def __missing__(self, key: str) -> str:
+        if key.startswith("yp_"):
+            return "YP-ABCDE"
+        if key.endswith("_start") or key.endswith("_date"):
+            return "2027-03-01"
+        return "1"
+
+
 @pytest.mark.parametrize("path", POST_ROUTES)
 def test_every_form_refuses_a_post_without_its_csrf_token(make_user, path):
     client = Client(enforce_csrf_checks=True)
     client.force_login(make_user(Role.ADMIN))
-    url = path.format(
-        agency=1, service=1, user=1, token=1, audit_seq=1, forum=1, forum_member=1, distribution_list=1, list_member=1
-    )
+    url = path.format_map(_Placeholders())
     response = client.post(url, {})
     assert response.status_code == 403, f"{url} accepted a POST without a CSRF token"
-    assert AuditEvent.objects.filter(action="platform.request.denied", object_id=url).exists()
+    assert AuditEvent.objects.filter(action="platform.request.denied", object_id=url.split("?")[0]).exists()
 
 
 @override_settings(JOINEDUP_API_ADDRESS_RATE="3/m")
