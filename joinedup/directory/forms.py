@@ -7,6 +7,8 @@ from decimal import Decimal
 from django import forms
 from django.core.exceptions import ValidationError
 
+from joinedup.web.forms import CsvFileField
+
 from . import selectors, services, silo
 from .models import (
     AGE_LIMIT,
@@ -307,21 +309,9 @@ class PublicServiceSearchForm(_ServiceSearchForm):
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(
-        label="Upload a services file",
-        help_text="A CSV file saved as UTF-8, up to 10 MB and 50,000 rows.",
-        error_messages={
-            "required": "Select a CSV file to upload",
-            "empty": "The selected file is empty",
-            "invalid": "Select a CSV file to upload",
-        },
+    file = CsvFileField(
+        label="Upload a services file", help_text="A CSV file saved as UTF-8, up to 10 MB and 50,000 rows."
     )
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if not upload.name.lower().endswith((".csv", ".txt")):
-            raise ValidationError("The selected file must be a CSV")
-        return upload
 
 
 class OpenReferralImportForm(forms.Form):

@@ -24,6 +24,7 @@ from joinedup.platform.csv_import import (
     parse_decimal,
     parse_int,
     parse_list,
+    parse_rows,
 )
 
 from . import selectors, services
@@ -59,18 +60,8 @@ class ServicesImporter:
 
     def prepare(self, rows: Sequence[CsvRow]) -> tuple[tuple[list[dict[str, Any]], list[int]], list[ImportRowError]]:
         agencies = selectors.agency_lookup()
-        parsed: list[dict[str, Any]] = []
-        numbers: list[int] = []
-        errors: list[ImportRowError] = []
-        for row in rows:
-            problems = RowErrors(row)
-            fields = self._parse(row, agencies, problems)
-            if problems.errors:
-                errors.extend(problems.errors)
-            else:
-                parsed.append(fields)
-                numbers.append(row.number)
-        return (parsed, numbers), errors
+        parsed, errors = parse_rows(rows, lambda row, problems: (self._parse(row, agencies, problems), row.number))
+        return ([fields for fields, _ in parsed], [number for _, number in parsed]), errors
 
     def check(self, prepared: tuple[list[dict[str, Any]], list[int]]) -> list[ImportRowError]:
         rows, numbers = prepared

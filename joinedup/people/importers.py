@@ -52,6 +52,7 @@ from joinedup.platform.csv_import import (
     parse_choice,
     parse_decimal,
     parse_list,
+    parse_rows,
 )
 
 from . import forecasting
@@ -190,16 +191,7 @@ class YoungPeopleImporter:
 
     def prepare(self, rows: Sequence[CsvRow]) -> tuple[list[PersonRow], list[ImportRowError]]:
         agencies = agency_lookup()
-        parsed: list[PersonRow] = []
-        errors: list[ImportRowError] = []
-        for row in rows:
-            problems = RowErrors(row)
-            person = self._parse(row, agencies, problems)
-            if problems.errors:
-                errors.extend(problems.errors)
-            else:
-                parsed.append(person)
-        return parsed, errors
+        return parse_rows(rows, lambda row, problems: self._parse(row, agencies, problems))
 
     def _parse(self, row: CsvRow, agencies: Mapping[str, Agency], problems: RowErrors) -> PersonRow:
         values = row.values
@@ -496,16 +488,7 @@ class InvolvementsImporter:
             ):
                 people[ref] = _Person(pk, ref, birth_month)
         services = {service.code: service for service in Service.objects.select_related("agency")}
-        parsed: list[InvolvementRow] = []
-        errors: list[ImportRowError] = []
-        for row in rows:
-            problems = RowErrors(row)
-            involvement = self._parse(row, people, services, problems)
-            if problems.errors:
-                errors.extend(problems.errors)
-            else:
-                parsed.append(involvement)
-        return parsed, errors
+        return parse_rows(rows, lambda row, problems: self._parse(row, people, services, problems))
 
     def _parse(self, row, people, services, problems: RowErrors) -> InvolvementRow | None:
         values = row.values

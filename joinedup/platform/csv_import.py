@@ -25,10 +25,10 @@ import csv
 import inspect
 import io
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import IO, Any, Protocol
+from typing import IO, Any, Protocol, TypeVar
 
 from django.db import transaction
 
@@ -95,6 +95,24 @@ class RowErrors:
 
     def add(self, column: str, message: str) -> None:
         self.errors.append(ImportRowError(self.row.number, column, message))
+
+
+T = TypeVar("T")
+
+
+def parse_rows(rows: Iterable[CsvRow], parse: Callable[[CsvRow, RowErrors], T]) -> tuple[list[T], list[ImportRowError]]:
+    """Every row through ``parse``, which adds a row's problems to the ``RowErrors`` it is given:
+    what the rows without a problem parsed to, in order, and every problem (for an importer's ``prepare``)."""
+    parsed: list[T] = []
+    errors: list[ImportRowError] = []
+    for row in rows:
+        problems = RowErrors(row)
+        value = parse(row, problems)
+        if problems.errors:
+            errors.extend(problems.errors)
+        else:
+            parsed.append(value)
+    return parsed, errors
 
 
 class Importer(Protocol):

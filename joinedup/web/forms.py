@@ -1,4 +1,5 @@
-"""Form fields every app can use: the GOV.UK date input (day, month, year) and its month-and-year form.
+"""Form fields every app can use: the GOV.UK date input (day, month, year) and its month-and-year form,
+and the CSV file an import page uploads.
 
 ``{% govuk_field %}`` draws them as a fieldset with a legend, the hint, the error message and
 one labelled box per part (https://design-system.service.gov.uk/components/date-input/). The
@@ -152,3 +153,20 @@ class GovukMonthField(GovukDateField):
             return value
         day = super().to_python(value)
         return None if day is None else f"{day.year:04d}-{day.month:02d}"
+
+
+class CsvFileField(forms.FileField):
+    """The CSV file an import page uploads (joinedup.platform.csv_import): a file must be chosen, must not be
+    empty and must be named like a CSV (ending .csv or .txt)."""
+
+    default_error_messages = {
+        "required": "Select a CSV file to upload",
+        "empty": "The selected file is empty",
+        "invalid": "Select a CSV file to upload",
+    }
+
+    def clean(self, data, initial=None):
+        upload = super().clean(data, initial)
+        if upload and not upload.name.lower().endswith((".csv", ".txt")):
+            raise ValidationError("The selected file must be a CSV")
+        return upload

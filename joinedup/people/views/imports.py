@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.views.decorators.http import require_http_methods
 
 from joinedup.platform.access import require_capability
 from joinedup.platform.csv_import import MAX_BYTES, MAX_ROWS, ImportFailed, run_import
+from joinedup.web.forms import CsvFileField
 
 from .. import importers
 
@@ -28,21 +28,10 @@ class ImportUploadForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "Select what the file holds", "invalid_choice": "Select what the file holds"},
     )
-    file = forms.FileField(
+    file = CsvFileField(
         label="Upload a CSV file",
         help_text=f"Saved as CSV UTF-8, up to {MAX_BYTES // (1024 * 1024)} MB and {MAX_ROWS:,} rows.",
-        error_messages={
-            "required": "Select a CSV file to upload",
-            "empty": "The selected file is empty",
-            "invalid": "Select a CSV file to upload",
-        },
     )
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if not upload.name.lower().endswith((".csv", ".txt")):
-            raise ValidationError("The selected file must be a CSV")
-        return upload
 
 
 def _plural(count: int, word: str) -> str:

@@ -188,6 +188,15 @@ def _months_html(user, today: dt.date, caseload, version) -> str:
         {
             "months": months,
             "chart": _chart(months),
+            # The same table twice: the viewer's caseload, then everyone else's (protected) counts.
+            "tables": [
+                {"id": "mine-table", "caption": "Your caseload", "rows": [(r["label"], r["mine"]) for r in months]},
+                {
+                    "id": "others-table",
+                    "caption": "Elsewhere in the partnership",
+                    "rows": [(r["label"], r["others"]) for r in months],
+                },
+            ],
             "mine_total": sum(row["mine"].edges for row in months),
             "is_coordinator": user.role == "coordinator",
         },

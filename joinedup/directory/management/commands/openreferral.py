@@ -15,10 +15,8 @@ from pathlib import Path
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 
-from joinedup.accounts.selectors import active_users_with_email
 from joinedup.directory import openreferral
-
-COMMAND_LINE_ACTOR = "command line"
+from joinedup.platform.management.commandline import existing_file, import_actor
 
 
 class Command(BaseCommand):
@@ -62,18 +60,12 @@ class Command(BaseCommand):
             self.stdout.write(text, ending="")
 
     def _import(self, *, file: str, as_email: str | None, **options) -> None:
-        actor = None
-        if as_email:
-            actor = active_users_with_email(as_email).first()
-            if actor is None:
-                raise CommandError(f"No active user has the email address {as_email}")
-        path = Path(file)
-        if not path.is_file():
-            raise CommandError(f"There is no file at {file}")
+        actor, actor_label = import_actor(as_email)
+        path = existing_file(file)
         try:
             with path.open("rb") as source:
                 document = openreferral.oruk_load(source.read(openreferral.MAX_BYTES + 1))
-            summary = openreferral.oruk_import(document, actor=actor, actor_label="" if actor else COMMAND_LINE_ACTOR)
+            summary = openreferral.oruk_import(document, actor=actor, actor_label=actor_label)
         except PermissionDenied as refusal:
             raise CommandError(str(refusal)) from None
         except openreferral.OrukImportInvalid as invalid:

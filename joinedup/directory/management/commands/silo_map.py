@@ -12,8 +12,8 @@ import json
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 
-from joinedup.accounts.selectors import active_users_with_email
 from joinedup.directory import silo
+from joinedup.platform.management.commandline import active_user
 
 
 class Command(BaseCommand):
@@ -37,9 +37,7 @@ class Command(BaseCommand):
     def handle(self, *args, format, min_shared, user, **options):
         try:
             if user:
-                viewer = active_users_with_email(user).first()
-                if viewer is None:
-                    raise CommandError(f"No active user has the email address {user}")
+                viewer = active_user(user)
                 result = silo.silo_map_for(viewer, min_shared=min_shared)
             else:
                 n = silo.effective_min_shared(min_shared, admin=False)

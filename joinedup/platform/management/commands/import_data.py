@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 
-from joinedup.accounts.selectors import active_users_with_email
 from joinedup.platform.csv_import import ImportFailed, get_importer, known_kinds, run_import
-
-COMMAND_LINE_ACTOR = "command line"
+from joinedup.platform.management.commandline import existing_file, import_actor
 
 
 class Command(BaseCommand):
@@ -31,17 +27,11 @@ class Command(BaseCommand):
             importer = get_importer(kind)
         except LookupError as error:
             raise CommandError(str(error)) from None
-        actor = None
-        if as_email:
-            actor = active_users_with_email(as_email).first()
-            if actor is None:
-                raise CommandError(f"No active user has the email address {as_email}")
-        path = Path(file)
-        if not path.is_file():
-            raise CommandError(f"There is no file at {file}")
+        actor, actor_label = import_actor(as_email)
+        path = existing_file(file)
         try:
             with path.open("rb") as source:
-                summary = run_import(kind, source, actor=actor, actor_label="" if actor else COMMAND_LINE_ACTOR)
+                summary = run_import(kind, source, actor=actor, actor_label=actor_label)
         except PermissionDenied as refusal:
             raise CommandError(str(refusal)) from None
         except ImportFailed as failure:
