@@ -31,6 +31,7 @@ from django.db.models import (
     Max,
     Min,
     OuterRef,
+    Prefetch,
     Q,
     QuerySet,
     Value,
@@ -163,7 +164,12 @@ def active_break_glass(user, person: YoungPerson) -> BreakGlassAccess | None:
 def agency_is_involved(agency_id: int | None, person: YoungPerson) -> bool:
     if agency_id is None:
         return False
-    return YoungPerson.objects.filter(involved_q(agency_id), pk=person.pk).exists()
+    # involved_q for one young person, test by test: cheapest first, each a simple query.
+    if person.lead_agency_id == agency_id:
+        return True
+    if AgencyReference.objects.filter(young_person_id=person.pk, agency_id=agency_id).exists():
+        return True
+    return Involvement.objects.filter(young_person_id=person.pk, service__agency_id=agency_id).exists()
 
 
 def access_level(user, person: YoungPerson) -> str:
@@ -253,11 +259,11 @@ def agency_references_of(person: YoungPerson) -> QuerySet[AgencyReference]:
 
 
 def sharing_decisions_of(person: YoungPerson) -> QuerySet[SharingDecision]:
-    return person.sharing_decisions.select_related("agency", "decided_by").prefetch_related("with_whom")
+    return person.sharing_decisions.select_related("agency").prefetch_related("with_whom")
 
 
 def voice_entries_of(person: YoungPerson) -> QuerySet[VoiceEntry]:
-    return person.voice_entries.select_related("agency", "recorded_by")
+    return person.voice_entries.select_related("agency")
 
 
 def transition_plans_of(person: YoungPerson) -> QuerySet[TransitionPlan]:
@@ -267,7 +273,9 @@ def transition_plans_of(person: YoungPerson) -> QuerySet[TransitionPlan]:
 
 
 def stored_edges_of(person: YoungPerson) -> QuerySet[StoredEdge]:
-    return person.stored_edges.prefetch_related("exits__service", "exits__agency").order_by("start")
+    # One query for the exits, not three; ties on the date in the order they were stored.
+    exits = StoredExit.objects.select_related("service", "agency").order_by("date", "pk")
+    return person.stored_edges.prefetch_related(Prefetch("exits", queryset=exits)).order_by("start")
 
 
 def involvement_for(user, person: YoungPerson, pk) -> Involvement:
@@ -343,16 +351,27 @@ class InvolvedAgency:
     services: tuple[str, ...]  # names of services with an involvement, now or before
 
 
-def who_is_involved(person: YoungPerson) -> list[InvolvedAgency]:
-    """Every agency involved with a young person, with its case references and services (full record only)."""
+def who_is_involved(person: YoungPerson, involvements: Sequence[Involvement] | None = None) -> list[InvolvedAgency]:
+    """Every agency involved with a young person, with its case references and services (full record only).
+
+    ``involvements``: the person's ``involvements_of`` when the caller has them already (the
+    record page), so they are not read twice. The agencies are the same as ``involved_agencies``
+    (lead, case reference, involvement), worked out from the rows read here."""
+    if involvements is None:
+        involvements = list(involvements_of(person))
     references: dict[int, list[str]] = {}
+    agency_ids = {person.lead_agency_id}
     for reference in agency_references_of(person):
         references.setdefault(reference.agency_id, []).append(reference.local_id)
+        agency_ids.add(reference.agency_id)
     services: dict[int, list[str]] = {}
-    for involvement in involvements_of(person):
+    for involvement in involvements:
+        if involvement.young_person_id != person.pk:
+            raise ValueError("who_is_involved was given another young person's involvements")
         names = services.setdefault(involvement.service.agency_id, [])
         if involvement.service.name not in names:
             names.append(involvement.service.name)
+        agency_ids.add(involvement.service.agency_id)
     return [
         InvolvedAgency(
             agency=agency,
@@ -360,7 +379,7 @@ def who_is_involved(person: YoungPerson) -> list[InvolvedAgency]:
             case_references=tuple(references.get(agency.pk, ())),
             services=tuple(services.get(agency.pk, ())),
         )
-        for agency in involved_agencies(person)
+        for agency in Agency.objects.filter(pk__in=agency_ids).order_by("name")
     ]
 
 

@@ -18,7 +18,15 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from joinedup.directory.models import Agency, Service
-from joinedup.directory.services import _changes, _needs_get_or_create, _plain, _values, need_slugs_normalise
+from joinedup.directory.services import (
+    _changes,
+    _check_fields,
+    _locked_change,
+    _needs_get_or_create,
+    _plain,
+    _values,
+    need_slugs_normalise,
+)
 from joinedup.platform.access import ensure_capability
 from joinedup.platform.audit import audit_record
 from joinedup.platform.encryption import decrypt_text, encrypt_text
@@ -65,12 +73,6 @@ def _require_full_access(actor, person: YoungPerson) -> None:
         raise PermissionDenied(f"Your agency is not involved with {person.ref}")
 
 
-def _check_fields(fields: dict[str, Any], allowed: Sequence[str]) -> None:
-    unknown = set(fields) - set(allowed)
-    if unknown:
-        raise TypeError(f"Unknown field(s): {', '.join(sorted(unknown))}")
-
-
 def _tidy_person_fields(fields: dict[str, Any]) -> dict[str, Any]:
     """Initials as capitals without spaces or dots ("j.s." -> "JS"); text fields trimmed."""
     tidy = dict(fields)
@@ -90,24 +92,25 @@ class RecordAccess:
     person: YoungPerson
     level: str  # "full" or "signpost"
     break_glass: BreakGlassAccess | None
+    actor_id: int | None = None  # whom it was opened for
 
 
 def young_person_open(*, actor, ref: str) -> RecordAccess:
     """Open a young person's page: decides full record or signpost, and audits the view."""
     from .selectors import young_person_by_ref
 
-    person = young_person_by_ref(actor, ref)
-    level = access_level(actor, person)
-    glass = None
-    if level == "full" and not agency_is_involved(getattr(actor, "agency_id", None), person):
-        glass = active_break_glass(actor, person)
+    person = young_person_by_ref(actor, ref)  # needs people.search, so the level is never "none"
+    # access_level, asked once: involved, or else an open break-glass grant, means the full record.
+    involved = agency_is_involved(getattr(actor, "agency_id", None), person)
+    glass = None if involved else active_break_glass(actor, person)
+    level = "full" if involved or glass is not None else "signpost"
     audit_record(
         actor=actor,
         action="people.young_person.view",
         obj=person,
         detail={"level": level, "break_glass": glass.pk if glass else None},
     )
-    return RecordAccess(person=person, level=level, break_glass=glass)
+    return RecordAccess(person=person, level=level, break_glass=glass, actor_id=getattr(actor, "pk", None))
 
 
 def young_person_name_reveal(*, actor, young_person: YoungPerson) -> str:
@@ -213,12 +216,7 @@ def young_person_update(
     fields = _tidy_person_fields(fields)
     slugs = need_slugs_normalise(needs) if needs is not None else None
     with transaction.atomic():
-        current = YoungPerson.objects.select_for_update().get(pk=young_person.pk)
-        before = _values(current, fields)
-        for key, value in fields.items():
-            setattr(current, key, value)
-        current.full_clean()
-        changed = _changes(before, _values(current, fields))
+        current, changed = _locked_change(YoungPerson, young_person.pk, fields)
         if slugs is not None:
             old = sorted(current.needs.values_list("slug", flat=True))
             if old != slugs:
@@ -266,22 +264,36 @@ def agency_reference_add(*, actor, young_person: YoungPerson, local_id: str, age
 # --- involvements ------------------------------------------------------------------------
 
 
-def _check_involvement_actor(actor, person: YoungPerson, service: Service | None) -> None:
-    """Practitioners record their own agency's involvements; coordinators any, on records they can see."""
+def _check_involvement_actor(actor, person: YoungPerson, service: Service | None, *, full_access: bool = False) -> None:
+    """Practitioners record their own agency's involvements; coordinators any, on records they can see.
+
+    ``full_access=True``: the caller has just found, in this request, that the actor sees the
+    record in full (``young_person_open``), so it is not asked again."""
     if actor is None:
         return
     ensure_capability(actor, "people.record.edit")
     own_service = service is not None and service.agency_id == actor.agency_id
     if actor.role != "coordinator" and not own_service:
         raise PermissionDenied("You can record involvements only with your own agency’s services")
-    if not own_service:
+    if not own_service and not full_access:
         _require_full_access(actor, person)
 
 
-def involvement_can_change(actor, involvement: Involvement) -> bool:
-    """Whether ``involvement_update`` and ``involvement_end`` would let this actor change it (for pages)."""
+def involvement_can_change(actor, involvement: Involvement, *, access: RecordAccess | None = None) -> bool:
+    """Whether ``involvement_update`` and ``involvement_end`` would let this actor change it (for pages).
+
+    ``access``: the record as ``young_person_open`` opened it for this actor in this request;
+    when it is the full record of this involvement's young person, the rule is not asked of the
+    database again (one query saved per involvement on the record page)."""
+    full_access = (
+        access is not None
+        and access.level == "full"
+        and access.person.pk == involvement.young_person_id
+        and access.actor_id is not None
+        and access.actor_id == getattr(actor, "pk", None)
+    )
     try:
-        _check_involvement_actor(actor, involvement.young_person, involvement.service)
+        _check_involvement_actor(actor, involvement.young_person, involvement.service, full_access=full_access)
     except PermissionDenied:
         return False
     return True
