@@ -1287,6 +1287,7 @@ def bulk_load(ctx: DemoContext, *, count: int, as_of: dt.date, progress: Callabl
     if batch:
         flush()
     write_seconds = time.perf_counter() - started
+    _analyse()
     run = forecasting.cohort_refresh(as_of=as_of)
     audit_record(
         actor=None,
@@ -1305,6 +1306,16 @@ def bulk_load(ctx: DemoContext, *, count: int, as_of: dt.date, progress: Callabl
     ctx.counts["turning_18"] = turning
     ctx.counts["write_seconds"] = round(write_seconds, 1)
     ctx.counts["forecast_seconds"] = round(time.perf_counter() - started - write_seconds, 1)
+
+
+def _analyse() -> None:
+    """Refresh PostgreSQL's planner statistics after a bulk load: a server without autovacuum
+    (or before it gets round to it) would otherwise plan a million-row table as if it were empty."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
 
 
 # --- Removing them ------------------------------------------------------------------------------
