@@ -56,8 +56,19 @@ from joinedup.platform.csv_import import (
 )
 
 from . import forecasting
-from .models import REF_PATTERN, AgencyReference, Gender, Involvement, YoungPerson, age_date, age_on, birthday
+from .models import (
+    NOT_THEIR_AGE,
+    REF_PATTERN,
+    AgencyReference,
+    Gender,
+    Involvement,
+    YoungPerson,
+    age_date,
+    age_on,
+    birthday,
+)
 from .selectors import involved_q
+from .services import audit_person_changes
 
 CAPABILITY = "people.import"
 _CHUNK = 1000  # values per IN (...) query
@@ -430,7 +441,7 @@ def young_people_import(*, actor, rows: Sequence[PersonRow], actor_label: str = 
                 object_type="people.youngperson",
                 detail={
                     "created": [plan.person.ref for plan in new],
-                    "updated": {plan.person.ref: plan.changed for plan in changed},
+                    "updated": {plan.person.ref: audit_person_changes(plan.changed) for plan in changed},
                     "references_added": [
                         [plan.person.ref, plan.reference.agency.code, plan.reference.local_id]
                         for plan in (*new, *changed)
@@ -565,7 +576,10 @@ def plan_involvements(
     scope = scoped_agency(actor)
     person_ids = sorted({row.person.pk for row in rows})
     stored: dict[tuple[int, int], list[Involvement]] = {}
+    involved: set[int] = set()
     for chunk in _chunks(person_ids):
+        if scope is not None:
+            involved.update(YoungPerson.objects.filter(involved_q(scope.pk), pk__in=chunk).values_list("pk", flat=True))
         found = Involvement.objects.filter(young_person_id__in=chunk)
         if lock:
             found = found.select_for_update()
@@ -580,9 +594,10 @@ def plan_involvements(
         found: list[tuple[str, str]] = []
         person, service, start = row.person, row.service, row.start
         if scope is not None and service.agency_id != scope.pk:
-            found.append(
+            errors[row.number] = [
                 ("service_id", f"{service.name} is run by {service.agency}: you can import only {scope}’s services")
-            )
+            ]
+            continue  # nothing more about a young person outside the importer's scope
         if row.key in seen:
             found.append(
                 (
@@ -598,19 +613,23 @@ def plan_involvements(
             if not service.is_active or not service.agency.is_active:
                 found.append(("service_id", f"{service.name} is no longer offered: choose a current service"))
             born = birthday(person.birth_month)
-            if start < born:
+            age = age_on(person.birth_month, start)
+            low, high = service.min_age, service.max_age
+            outside = (low is not None and age < low) or (high is not None and age > high)
+            if scope is not None and person.pk not in involved and (start < born or outside):
+                # An agency not yet involved sees only the signpost: the message must not give
+                # away the birth month or the age (DESIGN §3.2).
+                found.append(("start", NOT_THEIR_AGE))
+            elif start < born:
                 found.append(("start", f"The start date must be after {person.ref} was born ({born:%B %Y})"))
-            else:
-                age = age_on(person.birth_month, start)
-                low, high = service.min_age, service.max_age
-                if (low is not None and age < low) or (high is not None and age > high):
-                    found.append(
-                        (
-                            "service_id",
-                            f"{service.name} is for ages {service.age_range_text.lower()}; "
-                            f"{person.ref} was {age} on the start date",
-                        )
+            elif outside:
+                found.append(
+                    (
+                        "service_id",
+                        f"{service.name} is for ages {service.age_range_text.lower()}; "
+                        f"{person.ref} was {age} on the start date",
                     )
+                )
         if found:
             errors[row.number] = found
             continue

@@ -35,6 +35,13 @@ birth_month_validator = RegexValidator(
 initials_validator = RegexValidator(r"^[A-Z]{1,4}$", "Initials are 1 to 4 capital letters, like JS")
 
 
+# Said instead of the birth or age-range message to a user whose agency is not yet involved:
+# the precise message would give away the birth month (DESIGN §3.2).
+NOT_THEIR_AGE = (
+    "The start date or the service does not fit this young person’s recorded age. Ask their lead contact to check it"
+)
+
+
 def new_ref() -> str:
     """A fresh random reference such as YP-7F3K2 (uniqueness is checked by the caller)."""
     return "YP-" + "".join(secrets.choice(REF_ALPHABET) for _ in range(5))

@@ -30,9 +30,11 @@ from joinedup.directory.services import (
 from joinedup.platform.access import ensure_capability
 from joinedup.platform.audit import audit_record
 from joinedup.platform.encryption import decrypt_text, encrypt_text
+from joinedup.platform.models import AuditOutcome
 
 from . import forecasting
 from .models import (
+    NOT_THEIR_AGE,
     AgencyReference,
     BreakGlassAccess,
     BridgingReferral,
@@ -71,6 +73,27 @@ def _require_full_access(actor, person: YoungPerson) -> None:
         return
     if access_level(actor, person) != "full":
         raise PermissionDenied(f"Your agency is not involved with {person.ref}")
+
+
+# What identifies a young person, or says something about them, never goes into the audit trail
+# (administrators read it and see no records): only that a field was recorded or changed.
+_NOT_AUDITED = frozenset(
+    {
+        "initials",
+        "birth_month",
+        "gender",
+        "area",
+        "needs",
+        "lead_contact_name",
+        "lead_contact_email",
+        "lead_contact_phone",
+    }
+)
+
+
+def audit_person_changes(changed: dict[str, Any]) -> dict[str, Any]:
+    """``{field: [old, new]}`` for the audit trail, with identifying values replaced by "changed"."""
+    return {name: "changed" if name in _NOT_AUDITED else value for name, value in changed.items()}
 
 
 def _tidy_person_fields(fields: dict[str, Any]) -> dict[str, Any]:
@@ -191,8 +214,14 @@ def young_person_create(
             reference = AgencyReference(young_person=person, agency=agency, local_id=local_id)
             reference.full_clean()
             reference.save()
-        detail = {k: _plain(v) for k, v in _values(person, PERSON_FIELDS).items()}
-        detail.update(needs=slugs, name_recorded=bool(name.strip()), local_id=bool(local_id))
+        values = _values(person, PERSON_FIELDS)
+        detail = {
+            "lead_agency": _plain(person.lead_agency),
+            "recorded": sorted(k for k, v in values.items() if k in _NOT_AUDITED and v not in ("", None))
+            + (["needs"] if slugs else []),
+            "name_recorded": bool(name.strip()),
+            "local_id": bool(local_id),
+        }
         audit_record(
             actor=actor, actor_label=actor_label, action="people.young_person.create", obj=person, detail=detail
         )
@@ -231,7 +260,11 @@ def young_person_update(
         if changed:
             current.save()
             audit_record(
-                actor=actor, actor_label=actor_label, action="people.young_person.update", obj=current, detail=changed
+                actor=actor,
+                actor_label=actor_label,
+                action="people.young_person.update",
+                obj=current,
+                detail=audit_person_changes(changed),
             )
             if "birth_month" in changed or "needs" in changed:
                 forecasting.person_refresh(current)
@@ -304,7 +337,12 @@ def involvement_create(*, actor, young_person: YoungPerson, actor_label: str = "
     _check_fields(fields, INVOLVEMENT_FIELDS)
     _check_involvement_actor(actor, young_person, fields.get("service"))
     involvement = Involvement(young_person=young_person, **fields)
-    involvement.full_clean()
+    try:
+        involvement.full_clean()
+    except ValidationError as error:
+        if actor is not None and access_level(actor, young_person) != "full":
+            raise _without_age(error, actor, young_person) from None
+        raise
     try:
         with transaction.atomic():
             involvement.save()
@@ -321,6 +359,31 @@ def involvement_create(*, actor, young_person: YoungPerson, actor_label: str = "
         involvement.validate_unique()  # the race lost: report it like the form would
         raise
     return involvement
+
+
+def _without_age(error: ValidationError, actor, person: YoungPerson) -> ValidationError:
+    """For an agency not yet involved: the birth and age-range messages become one that gives
+    nothing away, and the refusal is audited, so repeated guessing shows in the trail."""
+    messages = error.message_dict
+    hidden = False
+    for name in ("start", "service"):
+        kept = [m for m in messages.get(name, []) if " was born (" not in m and " on the start date" not in m]
+        if len(kept) != len(messages.get(name, [])):
+            hidden = True
+            messages[name] = kept
+    if not hidden:
+        return error
+    messages["start"] = [*messages.get("start", []), NOT_THEIR_AGE]
+    messages = {name: found for name, found in messages.items() if found}
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            action="people.involvement.refused",
+            obj=person,
+            outcome=AuditOutcome.FAILURE,
+            detail={"reason": "age"},
+        )
+    return ValidationError(messages)
 
 
 def involvement_update(*, actor, involvement: Involvement, actor_label: str = "", **fields) -> Involvement:

@@ -169,13 +169,9 @@ def test_a_changed_row_updates_that_young_person_only_and_audits_the_change(worl
     assert person.birth_month == "2009-05" and person.area == ""
     assert list(person.needs.values_list("slug", flat=True)) == ["housing"]
     event = AuditEvent.objects.order_by("seq").last()
-    assert event.detail["updated"] == {
-        ref_for(2): {
-            "birth_month": ["2009-03", "2009-05"],
-            "area": ["Harbourside North", ""],
-            "needs": [["exploitation", "mental-health"], ["housing"]],
-        }
-    }
+    # what changed, never the values: administrators read the trail and see no records
+    assert event.detail["updated"] == {ref_for(2): {"birth_month": "changed", "area": "changed", "needs": "changed"}}
+    assert "2009-05" not in str(event.detail) and "Harbourside North" not in str(event.detail)
 
 
 def test_columns_left_out_leave_those_fields_as_they_are(world):

@@ -288,3 +288,33 @@ def test_a_second_plan_cannot_stretch_an_ending_past_the_services_limit_again(pe
         agree(original + dt.timedelta(days=112))  # 56 more from the new end, 112 from the original
     agree(original + dt.timedelta(days=84))
     assert Involvement.objects.get(pk=involvement.pk).planned_end == original + dt.timedelta(days=84)
+
+
+def test_an_uninvolved_agency_is_not_told_the_birth_month_and_the_refusal_is_audited(
+    people_world, make_young_person, staff
+):
+    person = make_young_person(birth_month="2009-03")  # police lead; CAMHS sees only the signpost
+    with pytest.raises(ValidationError) as caught:
+        services.involvement_create(
+            actor=staff["camhs"], young_person=person, service=people_world.camhs, start=dt.date(1990, 1, 1)
+        )
+    text = _messages(caught.value)
+    assert "March 2009" not in text and "2009" not in text and "does not fit" in text
+    assert AuditEvent.objects.filter(action="people.involvement.refused", object_id=str(person.pk)).exists()
+    # the lead agency, which sees the record, gets the precise message
+    with pytest.raises(ValidationError, match="was born"):
+        services.involvement_create(
+            actor=staff["police"], young_person=person, service=people_world.diversion, start=dt.date(1990, 1, 1)
+        )
+
+
+def test_the_audit_trail_records_that_details_changed_never_the_details(people_world, staff):
+    person = services.young_person_create(
+        actor=staff["police"], initials="QZ", birth_month="2009-07", area="Eastbank", lead_agency=people_world.police
+    )
+    services.young_person_update(actor=staff["police"], young_person=person, birth_month="2009-08", needs=["housing"])
+    details = " ".join(str(e.detail) for e in AuditEvent.objects.filter(action__startswith="people.young_person."))
+    for secret in ("QZ", "2009-07", "2009-08", "Eastbank", "housing"):
+        assert secret not in details
+    update = AuditEvent.objects.get(action="people.young_person.update")
+    assert update.detail == {"birth_month": "changed", "needs": "changed"}

@@ -331,8 +331,9 @@ def test_recompute_now_enqueues_the_task_which_stores_every_edge(client, coordin
         "people.forecast.refresh",
     ]
     html = client.get(URL).content.decode()
-    assert "Every forecast was recomputed: 2 young people, 2 cliff edges." in html
-    assert "2 young people, 2 cliff edges" in main(html)
+    assert "Every forecast was recomputed: 2 young people." in html
+    # no partnership-wide total: it would reveal a suppressed month (ADR 0012)
+    assert "2 young people," in main(html) and "young people, 2 cliff edges" not in main(html)
 
 
 def test_the_forecast_page_is_for_coordinators_and_administrators(client, make_user):

@@ -29,7 +29,7 @@ from django_tasks import TaskResultStatus
 from joinedup.directory.selectors import agency_choices
 from joinedup.domain import disclosure
 from joinedup.domain.transition_prompts import DUE, UPCOMING, transition_prompts
-from joinedup.platform.access import has_capability, require_capability
+from joinedup.platform.access import Role, has_capability, require_capability
 from joinedup.platform.charts import BarSeries, bar_chart
 from joinedup.web.forms import GovukDateField
 
@@ -396,10 +396,9 @@ def forecast_run(request):
         result = services.forecast_run_request(actor=request.user)
         if result.status == TaskResultStatus.SUCCESSFUL:
             figures = result.return_value
-            messages.success(
-                request,
-                f"Every forecast was recomputed: {figures['people']} young people, {figures['edges']} cliff edges.",
-            )
+            # No partnership-wide edge total: with the dashboard's exact caseload counts it would
+            # let a suppressed "fewer than 5" be worked out (ADR 0012).
+            messages.success(request, f"Every forecast was recomputed: {figures['people']} young people.")
         elif result.status == TaskResultStatus.FAILED:
             messages.error(request, "The forecasts could not be recomputed. Try again, or ask your administrator.")
         else:
@@ -411,7 +410,14 @@ def forecast_run(request):
         if request.POST.get("back") == "dashboard" and has_capability(request.user, "transitions.dashboard"):
             return redirect("transitions:dashboard")
         return redirect("transitions:forecast")
-    return render(request, "people/transitions_forecast.html", {"runs": selectors.forecast_runs()})
+    # Administrators see no dashboard, so for them a run's edge total reveals nothing; coordinators
+    # could set it against the dashboard's months (ADR 0012).
+    show_edge_totals = request.user.role == Role.ADMIN
+    return render(
+        request,
+        "people/transitions_forecast.html",
+        {"runs": selectors.forecast_runs(), "show_edge_totals": show_edge_totals},
+    )
 
 
 # --- agreeing a plan for one cliff edge -------------------------------------------------------
