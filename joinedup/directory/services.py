@@ -42,7 +42,14 @@ from .models import (
     review_date_default,
     slug_validator,
 )
-from .selectors import action_can_update, action_list_for, meeting_page_for, panel_reviews_due_for
+from .selectors import (
+    action_can_update,
+    action_list_for,
+    action_view_for,
+    agenda_item_view_for,
+    meeting_page_for,
+    panel_reviews_due_for,
+)
 
 AGENCY_FIELDS = ("name", "code", "kind", "description", "website", "email", "phone", "is_active")
 SERVICE_FIELDS = (
@@ -1011,6 +1018,30 @@ def panel_reviews_open(*, actor):
             detail={"young_people": refs},
         )
     return panels
+
+
+def agenda_item_open(*, actor, item):
+    """One agenda item as ``actor`` may see it (the outcome form shows the panel's note):
+    audited, by reference and level, when it is about a young person shown to them."""
+    view = agenda_item_view_for(actor, item)
+    if view.person is not None and view.person.shown:
+        # the same levels as the meeting page: seeing the panel's note without the record is its own
+        level = "panel_outcome" if view.sees_outcome and view.person.level != "full" else view.person.level
+        audit_record(
+            actor=actor,
+            action="directory.agenda_item.view",
+            obj=item,
+            detail={"young_people": {view.person.ref: level}},
+        )
+    return view
+
+
+def action_open(*, actor, action):
+    """One action as ``actor`` may see it: audited when it names a young person."""
+    row = action_view_for(actor, action)
+    if row.ref:
+        audit_record(actor=actor, action="directory.action.view", obj=action, detail={"young_people": [row.ref]})
+    return row
 
 
 def action_list_open(*, actor, **filters):

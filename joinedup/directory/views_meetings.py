@@ -132,6 +132,7 @@ def agenda_item_outcome(request, pk: int, item_pk: int):
         else:
             messages.success(request, f"Outcome recorded for item {item.order}: {view.subject}")
             return redirect("directory:meeting-detail", pk=meeting.pk)
+    view = services.agenda_item_open(actor=request.user, item=item)  # the page shows it: audited
     return render(request, "directory/meeting_outcome_form.html", {"form": form, "meeting": meeting, "view": view})
 
 
@@ -228,7 +229,7 @@ def action_update(request, pk: int):
         "directory/action_update_form.html",
         {
             "form": form,
-            "row": selectors.action_view_for(request.user, action),
+            "row": services.action_open(actor=request.user, action=action),
             "next": request.GET.get("next") or request.POST.get("next", ""),
         },
     )

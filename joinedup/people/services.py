@@ -626,6 +626,20 @@ def bridging_referral_update(*, actor, referral: BridgingReferral, status: str) 
 # --- keeping forecasts current ---------------------------------------------------------------
 
 
+def stored_edges_export(*, actor, edges):
+    """Stored edges handed out in bulk (the API): one audit event naming every reference shown,
+    so a bulk read is as visible in the trail as opening each record."""
+    edges = list(edges)
+    if edges:
+        audit_record(
+            actor=actor,
+            action="people.stored_edge.list",
+            object_type="people.storededge",
+            detail={"young_people": sorted({edge.young_person.ref for edge in edges})},
+        )
+    return edges
+
+
 def forecast_run_request(*, actor, as_of: dt.date | None = None):
     """Ask for every young person's forecast to be recomputed now (the nightly run, on demand).
 

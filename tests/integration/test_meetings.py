@@ -600,3 +600,18 @@ def test_an_administrator_is_not_offered_a_young_persons_item(client, admin_user
         assert "Item 2: Knife crime hotspots" in html and "Item 1:" not in html
         html = client.post(url, {"text": "x", "title": "x", "agenda_item": str(recorded.pk)}).content.decode()
         assert "Select an item from this meeting’s agenda" in html
+
+
+def test_the_outcome_and_action_pages_are_audited_views_of_the_young_person(
+    client, coordinator, make_user, meeting, recorded, people_world
+):
+    client.force_login(coordinator)
+    assert client.get(reverse("directory:agenda-item-outcome", args=[meeting.pk, recorded.pk])).status_code == 200
+    event = AuditEvent.objects.get(action="directory.agenda_item.view")
+    assert event.detail == {"young_people": {"YP-7F3K2": "panel_outcome"}}
+    worker = make_user(Role.PRACTITIONER, agency_obj=people_world.council)
+    client.force_login(worker)
+    action = Action.objects.get()
+    assert client.get(reverse("directory:action-update", args=[action.pk])).status_code == 200
+    viewed = AuditEvent.objects.get(action="directory.action.view")
+    assert viewed.detail == {"young_people": ["YP-7F3K2"]} and viewed.actor_id == worker.pk

@@ -248,6 +248,8 @@ def test_edges_are_those_of_young_people_the_caller_sees_in_full(records, police
     assert edge["ref"] == "YP-OURS2" and edge["bridged"] is False
     assert sorted(x["service_id"] for x in edge["exits"]) == ["camhs", "youth-diversion"]
     assert edge["as_of"] == StoredEdge.objects.get().as_of.isoformat()
+    listed = AuditEvent.objects.filter(action="people.stored_edge.list").latest("seq")
+    assert listed.detail == {"young_people": ["YP-OURS2"]} and listed.actor_id == police_practitioner.pk
     start = dt.date.fromisoformat(edge["start"])
     assert len(police.get("/api/v1/transitions/edges", {"from": start.isoformat()}).json()) == 1
     assert police.get("/api/v1/transitions/edges", {"from": (start + dt.timedelta(days=1)).isoformat()}).json() == []

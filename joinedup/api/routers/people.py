@@ -353,4 +353,7 @@ def list_edges(request, filters: Query[EdgeFilters]):
         age_driven=filters.age_driven,
         unbridged=filters.unbridged,
     )
-    return [_edge(e) for e in edges[filters.offset : filters.offset + filters.limit]]
+    page = people_services.stored_edges_export(
+        actor=request.auth, edges=edges[filters.offset : filters.offset + filters.limit]
+    )
+    return [_edge(e) for e in page]
