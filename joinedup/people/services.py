@@ -136,6 +136,27 @@ def young_person_open(*, actor, ref: str) -> RecordAccess:
     return RecordAccess(person=person, level=level, break_glass=glass, actor_id=getattr(actor, "pk", None))
 
 
+def young_person_search(*, actor, query: str = "", birth_month: str = ""):
+    """Search (selectors.young_person_search_for), audited when it finds anyone: the references
+    found and how they were searched for, never the initials or birth month typed in. A run of
+    searches by initials and birth month then shows in the trail."""
+    from .selectors import young_person_search_for
+
+    results = young_person_search_for(actor, query=query, birth_month=birth_month)
+    if results:
+        audit_record(
+            actor=actor,
+            action="people.young_person.search",
+            object_type="people.youngperson",
+            detail={
+                "by": "initials_and_birth_month" if birth_month else "reference_or_case_number",
+                "found": [r.ref for r in results],
+                "full": [r.ref for r in results if r.full_access],
+            },
+        )
+    return results
+
+
 def young_person_name_reveal(*, actor, young_person: YoungPerson) -> str:
     """Show the young person's full name: only to need-to-know users, and every reveal audited."""
     ensure_capability(actor, "people.search")

@@ -66,6 +66,13 @@ def test_search_gives_the_signpost_and_hides_initials_from_the_uninvolved(make_y
     assert theirs.lead_contact_email == "sam.officer@example.org"
     # initials alone are never enough to list people
     assert selectors.young_person_search_for(staff["camhs"], query="JS") == []
+    # searches that find someone are audited by reference, never with what was typed
+    services.young_person_search(actor=staff["camhs"], query="JS", birth_month="2009-04")
+    searched = AuditEvent.objects.get(action="people.young_person.search")
+    assert searched.detail == {"by": "initials_and_birth_month", "found": [person.ref], "full": []}
+    assert "JS" not in str(searched.detail) and "2009-04" not in str(searched.detail)
+    services.young_person_search(actor=staff["camhs"], query="nobody")
+    assert AuditEvent.objects.filter(action="people.young_person.search").count() == 1
 
 
 def test_opening_a_record_is_audited_with_the_level(make_young_person, staff):

@@ -177,7 +177,7 @@ def search_young_people(request, filters: Query[SearchFilters]):
     """Search by reference, by an agency's case number, or by initials with a birth month. Everyone
     allowed to search gets the signpost (who is involved and whom to contact); initials and birth month
     only where you may see the record in full. No search text, no results."""
-    results = selectors.young_person_search_for(request.auth, query=filters.q, birth_month=filters.birth_month)
+    results = people_services.young_person_search(actor=request.auth, query=filters.q, birth_month=filters.birth_month)
     return [
         {
             "ref": r.ref,

@@ -90,7 +90,9 @@ def search(request):
     initials_note = False
     if form.is_bound and form.is_valid() and (form.cleaned_data["q"] or "").strip():
         birth_month = form.cleaned_data["birth_month"] or ""
-        results = selectors.young_person_search_for(request.user, query=form.cleaned_data["q"], birth_month=birth_month)
+        results = services.young_person_search(
+            actor=request.user, query=form.cleaned_data["q"], birth_month=birth_month
+        )
         initials_note = form.looks_like_initials() and not birth_month
     page = Paginator(selectors.caseload_for(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
