@@ -396,9 +396,10 @@ def forecast_run(request):
         result = services.forecast_run_request(actor=request.user)
         if result.status == TaskResultStatus.SUCCESSFUL:
             figures = result.return_value
-            # No partnership-wide edge total: with the dashboard's exact caseload counts it would
-            # let a suppressed "fewer than 5" be worked out (ADR 0012).
-            messages.success(request, f"Every forecast was recomputed: {figures['people']} young people.")
+            # A partnership-wide edge total only for administrators, who have no dashboard: beside
+            # the dashboard's exact caseload counts it would let a "fewer than 5" be worked out (ADR 0012).
+            found = f", {figures['edges']} cliff edges" if request.user.role == Role.ADMIN else ""
+            messages.success(request, f"Every forecast was recomputed: {figures['people']} young people{found}.")
         elif result.status == TaskResultStatus.FAILED:
             messages.error(request, "The forecasts could not be recomputed. Try again, or ask your administrator.")
         else:
