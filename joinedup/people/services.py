@@ -46,7 +46,13 @@ from .models import (
     YoungPerson,
     new_ref,
 )
-from .selectors import access_level, active_break_glass, agency_is_involved
+from .selectors import (
+    access_level,
+    active_break_glass,
+    agency_is_involved,
+    young_person_by_ref,
+    young_person_search_for,
+)
 from .tasks import forecast_all
 
 PERSON_FIELDS = (
@@ -120,8 +126,6 @@ class RecordAccess:
 
 def young_person_open(*, actor, ref: str) -> RecordAccess:
     """Open a young person's page: decides full record or signpost, and audits the view."""
-    from .selectors import young_person_by_ref
-
     person = young_person_by_ref(actor, ref)  # needs people.search, so the level is never "none"
     # access_level, asked once: involved, or else an open break-glass grant, means the full record.
     involved = agency_is_involved(getattr(actor, "agency_id", None), person)
@@ -140,8 +144,6 @@ def young_person_search(*, actor, query: str = "", birth_month: str = ""):
     """Search (selectors.young_person_search_for), audited when it finds anyone: the references
     found and how they were searched for, never the initials or birth month typed in. A run of
     searches by initials and birth month then shows in the trail."""
-    from .selectors import young_person_search_for
-
     results = young_person_search_for(actor, query=query, birth_month=birth_month)
     if results:
         audit_record(
