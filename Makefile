@@ -16,6 +16,7 @@ demo: install assets ## Build the Harbourside demo on SQLite and serve it at htt
 	$(VENV)/bin/joinedup demo $(DEMO_ARGS)
 
 install: $(STAMP)
+	@$(PY) -m joinedup.domain.exit_planner
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)

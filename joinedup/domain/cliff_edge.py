@@ -1,6 +1,7 @@
 """The transitions engine (DESIGN section 6): cliff edges, bridging suggestions, exit plans, cohort view.
 
-Pure Python + numpy, no Django. Three entry points, all giving the same edges:
+Python, numpy and (for the exit planner's search) numba; no Django. Three entry points, all giving
+the same edges:
 
 - :func:`forecast_arrays`: the cohort as columns (:class:`CohortArrays`, e.g. straight from a query
   or a CSV), with no per-involvement Python objects;
@@ -8,9 +9,10 @@ Pure Python + numpy, no Django. Three entry points, all giving the same edges:
 - :func:`forecast_person`: one young person's edges, what changing one involvement recomputes.
 
 Build a :class:`ServiceIndex` once per directory and pass it to each. Detection is array operations
-over the whole cohort; Python runs only for the edges found (exits, suggestions, exit plans). The
-plain per-person oracle lives in :mod:`joinedup.domain.cliff_edge_reference`; interpretations and
-the exit planner's search are in ADR 0005.
+over the whole cohort; Python runs only for the edges found (exits, suggestions). Exit plans come
+from one compiled call for all edges (:mod:`joinedup.domain.exit_planner`, numba, ADR 0014). The
+plain per-person oracle lives in :mod:`joinedup.domain.cliff_edge_reference`; interpretations are
+in ADR 0005.
 
 Conventions: dates are whole days; an involvement is active on ``start <= t < end``; ends are
 exclusive. Weights are resolved to whole millionths (``WEIGHT_SCALE``) so that sums are exact and
@@ -20,8 +22,6 @@ the fast and reference engines compare the same numbers.
 from __future__ import annotations
 
 import datetime as dt
-import math
-from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -38,9 +38,6 @@ EXACT_LIMIT = 8
 NEVER = 10**9  # an ordinal beyond every real date: "open-ended"
 _DAY_BITS = 23  # 2**23 > date.max.toordinal()
 _EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()
-_NODE_BUDGET = 2_000  # nodes of one edge's exact search (ADR 0005, 19)
-_ORIGIN = 1_000_000  # the day every edge is moved to while planning
-_INFINITY = float("inf")
 
 
 # --------------------------------------------------------------------------------------------- inputs
@@ -624,7 +621,7 @@ def _edges(
     row_age = r.age_reason[found.exit_rows].tolist()
     day_cache: dict[int, dt.date] = {}
     exit_cache: dict[tuple[int, int, bool], Exit] = {}
-    plan_cache: dict = {}
+    planned = iter(_cohort_plans(services, r, found, params) if plans else ())
     edges: list[CliffEdge] = []
     first = r.first
     birth = cohort.birth_month
@@ -651,9 +648,7 @@ def _edges(
             suggestions = tuple(s for k, s in ranked if k not in used)
         else:
             suggestions = ()
-        plan = None
-        if plans:
-            plan = plan_exits(_person_context(services, r, a, b), start, end, params, plan_cache)
+        plan = next(planned) if plans else None
         edges.append(
             CliffEdge(
                 ref=cohort.refs[p],
@@ -714,17 +709,24 @@ class PersonContext:
     max_extension: list[int]
 
 
-def _person_context(services: ServiceIndex, r: _Resolved, a: int, b: int) -> PersonContext:
-    svc = r.service[a:b].tolist()
-    return PersonContext(
-        [services.ids[s] for s in svc],
-        r.start[a:b].tolist(),
-        r.end[a:b].tolist(),
-        r.weight[a:b].tolist(),
-        r.age_reason[a:b].tolist(),
-        r.past_actual[a:b].tolist(),
-        [services.max_extension[s] for s in svc],
+def _cohort_plans(services: ServiceIndex, r: _Resolved, found: _Detected, params: Parameters) -> list[Plan]:
+    """Every detected edge's plan, in detection order, from one compiled call."""
+    if not len(found.person):
+        return []
+    columns = _PlanColumns(
+        first=r.first,
+        start=r.start,
+        end=r.end,
+        weight=r.weight,
+        movable=~r.past_actual,
+        max_extension=np.asarray(services.max_extension, dtype=np.int64)[r.service],
+        rank=services.rank[r.service],
     )
+    bridging = [
+        bridging_needed(b, a, params.min_drop) for b, a in zip(found.before.tolist(), found.after.tolist(), strict=True)
+    ]
+    ids, service = services.ids, r.service
+    return _plans(columns, found.person, found.start, found.end, bridging, params, lambda row: ids[service[row]])
 
 
 def flexible_exits(ctx: PersonContext, start: int, end: int, params: Parameters) -> list[int]:
@@ -778,734 +780,80 @@ def evaluate_plan(
     return any_edge, (0 if worst is None else worst)
 
 
-def plan_exits(
-    ctx: PersonContext, edge_start: int, edge_end: int, params: Parameters, cache: dict | None = None
-) -> Plan:
+def plan_exits(ctx: PersonContext, edge_start: int, edge_end: int, params: Parameters) -> Plan:
     """The exit plan for one edge (DESIGN section 6): exact for up to 8 flexible exits, else heuristic.
 
     Objective, smallest first: (an edge still overlaps the span, largest window drop in the span,
     total extension days, the extensions themselves in exit order). The last term only breaks ties,
-    so the optimum is unique and any exact search finds the same plan as brute force.
-
-    The search runs on the edge moved to a fixed day (it is translation invariant once the
-    involvements that cannot matter are set aside), so ``cache`` can share answers between young
-    people whose edges look alike.
+    so the optimum is unique and any exact search finds the same plan as brute force. The search is
+    :mod:`joinedup.domain.exit_planner` (compiled); this is the same call the whole-cohort forecast
+    makes for every edge at once.
     """
-    flex = flexible_exits(ctx, edge_start, edge_end, params)
-    if not flex:  # nothing can move: the edge stays
-        return Plan(False, (), 0, _bridging(ctx, edge_start, edge_end, params), True)
-    options = [list(range(0, ctx.max_extension[i] // GRID_DAYS * GRID_DAYS + 1, GRID_DAYS)) for i in flex]
-    reduced, rflex, last_t = _relevant_rows(ctx, flex, options, edge_start, edge_end, params)
-    shift = _ORIGIN - edge_start
-    moved = PersonContext(
-        reduced.service_ids,
-        [max(s, edge_start - 2) + shift for s in reduced.starts],
-        [e if e >= NEVER else e + shift for e in reduced.ends],
-        reduced.weights,
-        reduced.age_reason,
-        reduced.past_actual,
-        reduced.max_extension,
+    rows = len(ctx.starts)
+    ranks = {sid: k for k, sid in enumerate(sorted(set(ctx.service_ids)))}
+    columns = _PlanColumns(
+        first=np.array([0, rows], dtype=np.int64),
+        start=np.array(ctx.starts, dtype=np.int64),
+        end=np.array(ctx.ends, dtype=np.int64),
+        weight=np.array(ctx.weights, dtype=np.int64),
+        movable=~np.array(ctx.past_actual, dtype=bool),
+        max_extension=np.array(ctx.max_extension, dtype=np.int64),
+        rank=np.array([ranks[sid] for sid in ctx.service_ids], dtype=np.int64),
     )
-    horizon_end = min(params.as_of.toordinal() + params.horizon_days, last_t + 1)
-    local = Parameters(
-        dt.date.fromordinal(_ORIGIN),
-        params.window_days,
-        horizon_end - edge_start,
-        params.min_exits,
-        params.min_drop,
-    )
-    key = (
-        local,
-        edge_end - edge_start,
-        tuple(zip(moved.starts, moved.ends, moved.weights, strict=True)),
-        tuple(rflex),
-        tuple(len(o) for o in options),
-    )
-    solved = None if cache is None else cache.get(key)
-    if solved is None:
-        solved = _solve(moved, rflex, options, _ORIGIN, _ORIGIN + edge_end - edge_start, local)
-        if cache is not None:
-            cache[key] = solved
-    still_edge, total, exts, exact = solved
-    changes = tuple(
-        Change(ctx.service_ids[i], dt.date.fromordinal(ctx.ends[i]), dt.date.fromordinal(ctx.ends[i] + ext))
-        for i, ext in zip(flex, exts, strict=True)
-        if ext
-    )
-    needed = _bridging(ctx, edge_start, edge_end, params) if still_edge else 0.0
-    return Plan(not still_edge, changes, total, needed, exact)
+    one = np.zeros(1, dtype=np.int64)
+    (plan,) = _plans(
+        columns, one, one + edge_start, one + edge_end, np.array([_bridging(ctx, edge_start, edge_end, params)]), params,
+        lambda row: ctx.service_ids[row],
+    )  # fmt: skip
+    return plan
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class _PlanColumns:
+    """What the compiled planner reads: resolved rows grouped by person (``first`` offsets)."""
+
+    first: np.ndarray
+    start: np.ndarray
+    end: np.ndarray
+    weight: np.ndarray
+    movable: np.ndarray  # not a past actual end
+    max_extension: np.ndarray  # days the row's service allows
+    rank: np.ndarray  # the service id's position in sorted order (exits are listed by it)
+
+
+def _plans(columns: _PlanColumns, person, start, end, bridging, params: Parameters, service_of) -> list[Plan]:
+    """Plans for the edges (person, start, end arrays) in one compiled call, as ``Plan`` objects.
+
+    ``bridging`` is each edge's bridging need, used when its plan leaves an edge; ``service_of``
+    names the service of a row.
+    """
+    from joinedup.domain import exit_planner  # numba is loaded only by what plans
+
+    as_of = params.as_of.toordinal()
+    window = np.array([as_of, as_of + params.horizon_days, params.window_days, params.min_exits], dtype=np.int64)
+    still, _worst, total, exact, count, offsets, rows, exts, _nodes = exit_planner.plan_edges(
+        columns.first, columns.start, columns.end, columns.weight, columns.movable, columns.max_extension,
+        columns.rank, person, start, end, window, float(params.min_drop),
+    )  # fmt: skip
+    plans = []
+    row_end = columns.end
+    fromordinal = dt.date.fromordinal
+    for k, (left, days, proven, o, n) in enumerate(
+        zip(still.tolist(), total.tolist(), exact.tolist(), offsets.tolist(), count.tolist(), strict=False)
+    ):
+        changes = []
+        for row, ext in zip(rows[o : o + n].tolist(), exts[o : o + n].tolist(), strict=True):
+            if ext:
+                old = int(row_end[row])
+                changes.append(Change(service_of(row), fromordinal(old), fromordinal(old + ext)))
+        plans.append(Plan(not left, tuple(changes), days, float(bridging[k]) if left else 0.0, proven))
+    return plans
 
 
 def _bridging(ctx: PersonContext, edge_start: int, edge_end: int, params: Parameters) -> float:
     before = sum(w for s, e, w in zip(ctx.starts, ctx.ends, ctx.weights, strict=True) if s <= edge_start - 1 < e)
     after = sum(w for s, e, w in zip(ctx.starts, ctx.ends, ctx.weights, strict=True) if s <= edge_end - 1 < e)
     return bridging_needed(before, after, params.min_drop)
-
-
-def _solve(ctx, flex, options, edge_start, edge_end, params) -> tuple[bool, int, list[int], bool]:
-    """(an edge is left, extension days, extension per flexible exit, found by the exact search)."""
-    if len(flex) == 1:  # every option, evaluated
-        search = _Search(ctx, flex, options, edge_start, edge_end, params)
-        key = min(search.key([q]) for q in search.pos[0])
-        return key[0], key[2], list(key[3]), True
-    if len(flex) <= EXACT_LIMIT:
-        key, exts, exact = _Search(ctx, flex, options, edge_start, edge_end, params).run(_NODE_BUDGET)
-        return key[0], key[2], exts, exact
-    # Heuristic: the exact search over the heaviest exits (the others held), then coordinate descent.
-    heavy = sorted(range(len(flex)), key=lambda k: (-ctx.weights[flex[k]], ctx.ends[flex[k]], k))[:EXACT_LIMIT]
-    heavy.sort()
-    sub = _Search(ctx, [flex[k] for k in heavy], [options[k] for k in heavy], edge_start, edge_end, params)
-    _, sub_exts, _ = sub.run(_NODE_BUDGET)
-    exts = [0] * len(flex)
-    for k, ext in zip(heavy, sub_exts, strict=True):
-        exts[k] = ext
-    key, exts = _Search(ctx, flex, options, edge_start, edge_end, params).descend(exts)
-    return key[0], key[2], exts, False
-
-
-def _relevant_rows(ctx, flex, options, edge_start, edge_end, params):
-    """Drop involvements that cannot touch any window the plan can judge, and fold those active over
-    the whole judged stretch into one open-ended row of their total weight. Same answers, less work.
-    """
-    W = params.window_days
-    span_end_max = max([edge_end] + [ctx.ends[i] + opts[-1] + 1 for i, opts in zip(flex, options, strict=True)])
-    first_t, last_t = edge_start - 1, span_end_max + W - 2
-    keep, constant = [], 0
-    flex_set = set(flex)
-    for i, (s, e) in enumerate(zip(ctx.starts, ctx.ends, strict=True)):
-        if i in flex_set:
-            keep.append(i)
-        elif e <= first_t or s > last_t or e <= s:
-            continue
-        elif s <= first_t and e > last_t:
-            constant += ctx.weights[i]
-        else:
-            keep.append(i)
-    position = {row: k for k, row in enumerate(keep)}
-    reduced = PersonContext(
-        [ctx.service_ids[i] for i in keep] + [""],
-        [ctx.starts[i] for i in keep] + [first_t - 1],
-        [ctx.ends[i] for i in keep] + [NEVER],
-        [ctx.weights[i] for i in keep] + [constant],
-        [ctx.age_reason[i] for i in keep] + [False],
-        [ctx.past_actual[i] for i in keep] + [False],
-        [ctx.max_extension[i] for i in keep] + [0],
-    )
-    return reduced, [position[i] for i in flex], last_t
-
-
-class _Search:
-    """One edge's exit plan as plain integers, and its exact search (ADR 0005, 18).
-
-    ``flex`` are the flexible rows in exit order; every other row of ``ctx`` is fixed. The search
-    places the flexible exits in time order (the next one to place is the earliest of those left,
-    ties by exit order), so that a window whose last day has passed is known exactly, and prunes a
-    partial plan when a lower bound on (edge left, largest drop, extension days, extensions) of
-    every completion that could still beat the best plan is not below it.
-    """
-
-    def __init__(self, ctx: PersonContext, flex, options, edge_start: int, edge_end: int, params: Parameters):
-        as_of = params.as_of.toordinal()
-        self.H = as_of + params.horizon_days
-        W = self.W = params.window_days
-        self.K, self.D = params.min_exits, params.min_drop
-        self.S, self.E = edge_start, edge_end
-        self.m = len(flex)
-        flex_set = set(flex)
-        self.fs = [ctx.starts[i] for i in flex]
-        self.fb = fb = [ctx.ends[i] for i in flex]
-        self.fw = [ctx.weights[i] for i in flex]
-        self.pos = pos = [[b + x for x in opts] for b, opts in zip(fb, options, strict=True)]
-        self.maxpos = [p[-1] for p in pos]
-        fixed = [
-            (s, e, w)
-            for i, (s, e, w) in enumerate(zip(ctx.starts, ctx.ends, ctx.weights, strict=True))
-            if i not in flex_set and s < e
-        ]
-        # Fixed exits that a judged window can count (windows start on or after the edge's start).
-        self.FDall = sorted(e for _, e, _ in fixed if max(edge_start, as_of) <= e < NEVER)
-        self.FD = sorted(set(self.FDall))
-        # Support of the fixed rows before (day d - 1) and after (day d + W - 1) a window at d.
-        steps: dict[int, int] = defaultdict(int)
-        for s, e, w in fixed:
-            steps[s] += w
-            if e < NEVER:
-                steps[e] -= w
-        days = sorted(steps)
-        totals, running = [], 0
-        for d in days:
-            running += steps[d]
-            totals.append(running)
-
-        def support(t: int) -> int:
-            k = bisect_right(days, t)
-            return totals[k - 1] if k else 0
-
-        candidates = set(self.FD)
-        for p in pos:
-            candidates.update(p)
-        self.FB = {c: support(c - 1) for c in candidates}
-        self.FA = {c: support(c + W - 1) for c in candidates}
-
-    # ------------------------------------------------------------------------------ exact evaluation
-    def window(self, d: int, ends: Sequence[int], view_end: int) -> tuple[int, int, int]:
-        """(before, after, exits) of the window at d, flexible exits at ``ends`` (NEVER: later)."""
-        W, FDall = self.W, self.FDall
-        before, after = self.FB[d], self.FA[d]
-        n = bisect_left(FDall, min(d + W, view_end)) - bisect_left(FDall, d)
-        dm1, dw = d - 1, d + W - 1
-        for s, e, w in zip(self.fs, ends, self.fw, strict=True):
-            if s <= dm1 < e:
-                before += w
-            if s <= dw < e:
-                after += w
-            if d <= e <= dw:
-                n += 1
-        return before, after, n
-
-    def key(self, positions: Sequence[int]) -> tuple[bool, int, int, tuple[int, ...]]:
-        """The objective of a complete plan (what :func:`evaluate_plan` gives, plus the extensions)."""
-        S, K, D = self.S, self.K, self.D
-        reach = max(positions, default=S) + 1
-        view_end, span_end = max(self.H, reach), max(self.E, reach)
-        days = set(positions)
-        days.update(f for f in self.FD if f < view_end and f < span_end)
-        still, worst = False, None
-        for d in days:
-            before, after, n = self.window(d, positions, view_end)
-            drop = before - after
-            if n >= K and drop > 0 and drop >= D * before:
-                still = True
-            if worst is None or drop > worst:
-                worst = drop
-        exts = tuple(e - b for e, b in zip(positions, self.fb, strict=True))
-        return still, (0 if worst is None else worst), sum(exts), exts
-
-    def descend(self, exts: list[int]) -> tuple[tuple, list[int]]:
-        """Heuristic: from ``exts``, move one exit at a time to its best option until nothing gains."""
-        positions = [b + x for b, x in zip(self.fb, exts, strict=True)]
-        best = self.key(positions)
-        for _round in range(50):
-            improved = False
-            for i, options in enumerate(self.pos):
-                keep = positions[i]
-                for q in options:
-                    if q != keep:
-                        positions[i] = q
-                        candidate = self.key(positions)
-                        if candidate < best:
-                            best, keep, improved = candidate, q, True
-                positions[i] = keep
-            if not improved:
-                break
-        return best, list(best[3])
-
-    # ----------------------------------------------------------------------------------- static bounds
-    def _regions(self, i: int, c: int, k0: int = 0, k1: int = -1) -> tuple[int, int, bool]:
-        """For exit i (options k0..k1) and a window at day c: (smallest drop contribution, largest
-        "before" contribution, surely inside the window). Ending before c adds nothing; inside
-        [c, c + W) adds its weight if it was active on c - 1; after the window, nothing (or minus its
-        weight if it started inside the window: a handover)."""
-        s, w, options, W = self.fs[i], self.fw[i], self.pos[i], self.W
-        k1 = k1 if k1 >= 0 else len(options) - 1
-        inside_before = w if s <= c - 1 else 0
-        early = options[k0] <= c - 1
-        late = options[k1] >= c + W
-        b = options[0]
-        k = max(k0, 0 if c <= b else (c - b + GRID_DAYS - 1) // GRID_DAYS)
-        inside = k <= k1 and options[k] <= c + W - 1
-        low = 0 if early else None
-        if inside and (low is None or inside_before < low):
-            low = inside_before
-        if late:
-            after = inside_before - (w if s <= c + W - 1 else 0)
-            if low is None or after < low:
-                low = after
-        top = inside_before if (inside or late) else 0
-        return low, (max(top, 0) if early else top), not early and not late
-
-    def _prepare(self) -> None:
-        m, W, K, D, H, E = self.m, self.W, self.K, self.D, self.H, self.E
-        FB, FA, FDall, fs, fw, pos = self.FB, self.FA, self.FDall, self.fs, self.fw, self.pos
-        regions: dict[int, tuple[list[tuple[int, int, bool]], int, int, int]] = {}
-        # Each flexible exit opens a window where it lands: a lower bound on that window's drop and
-        # whether it surely qualifies, for every option, then the best over "this option or later".
-        self.own_drop, self.own_edge = [], []
-        for i in range(m):
-            drops, edges = [], []
-            for c in pos[i]:
-                found = regions.get(c)
-                if found is None:
-                    reg = [self._regions(j, c) for j in range(m)]
-                    found = regions[c] = (reg, sum(r[0] for r in reg), sum(r[1] for r in reg), sum(r[2] for r in reg))
-                reg, low, high, inside = found
-                own = fw[i] if fs[i] <= c - 1 else 0
-                drop = FB[c] - FA[c] + own + low - reg[i][0]
-                before = FB[c] + own + high - reg[i][1]
-                n = 1 + bisect_left(FDall, min(c + W, max(H, c + 1))) - bisect_left(FDall, c) + inside - reg[i][2]
-                drops.append(drop)
-                edges.append(n >= K and drop > 0 and drop >= D * before)
-            for k in range(len(drops) - 2, -1, -1):
-                drops[k] = min(drops[k], drops[k + 1])
-                edges[k] = edges[k] and edges[k + 1]
-            self.own_drop.append(drops)
-            self.own_edge.append(edges)
-        # Fixed exits' windows judged whatever the plan (before the edge's end and the horizon), and
-        # their exact values once every flexible exit is earlier (suffix: any / largest from k on).
-        self.judged = judged = [f for f in self.FD if f < E and f < H]
-        tail_drop, tail_edge = [], []
-        for f in judged:
-            n_fixed = bisect_left(FDall, min(f + W, H)) - bisect_left(FDall, f)
-            alone = FB[f] - FA[f]
-            tail_drop.append(alone)
-            tail_edge.append(n_fixed >= K and alone > 0 and alone >= D * FB[f])
-        tail_drop.append(-_INFINITY)
-        tail_edge.append(False)
-        for k in range(len(tail_drop) - 2, -1, -1):
-            tail_drop[k] = max(tail_drop[k], tail_drop[k + 1])
-            tail_edge[k] = tail_edge[k] or tail_edge[k + 1]
-        self.tail_drop, self.tail_edge = tail_drop, tail_edge
-        # Interchangeable exits (same end, weight and options, started before the edge): only the
-        # order with non-decreasing extensions is searched (the tie-break keeps that one anyway).
-        self.pred = [-1] * m
-        seen: dict[tuple, int] = {}
-        for i in range(m):
-            start = fs[i] if fs[i] >= self.S - 1 else None
-            cls = (self.fb[i], fw[i], tuple(pos[i]), start)
-            if cls in seen:
-                self.pred[i] = seen[cls]
-            seen[cls] = i
-
-    # ------------------------------------------------------------------------------------------ search
-    def run(self, budget: int) -> tuple[tuple, list[int], bool]:
-        """(best objective, its extensions, whether the search finished within ``budget`` nodes).
-
-        A node has some exits placed, the last at day p; every other exit will end at p or later.
-        Each open exit has a range of options lo..hi. A window is "judged" for sure when its day is
-        an exit already placed or a fixed exit (at or before p, or before the edge's end and the
-        horizon). For such a window each open exit either ends before it, inside it or after it,
-        as its range allows; that gives the smallest possible drop, the largest possible "before"
-        and the fewest exits. Against the best plan so far, a completion can only win if every
-        judged window keeps its drop at most the best's largest drop (and, when the best has no
-        edge, does not qualify): ranges shrink to what that allows (propagation), and the node is
-        pruned when nothing is left or the bound (edge, drop, days, extensions) is not below the best.
-        """
-        self._prepare()
-        m, S, H, W, K, D = self.m, self.S, self.H, self.W, self.K, self.D
-        fs, fb, fw, pos = self.fs, self.fb, self.fw, self.pos
-        FD, FDall, FB, FA = self.FD, self.FDall, self.FB, self.FA
-        own_drop, own_edge, judged, pred = self.own_drop, self.own_edge, self.judged, self.pred
-        tail_drop, tail_edge = self.tail_drop, self.tail_edge
-        window, regions, ceil = self.window, self._regions, math.ceil
-        last_k = [len(p) - 1 for p in pos]
-        cur = [NEVER] * m  # placed exits at their new end; the others NEVER (= later than now)
-        open_ = [True] * m
-        placed: list[int] = []  # new ends in placement order (non-decreasing)
-        nodes, left = 0, m
-        best: list = [None, None]
-
-        def windows(p: int, fptr: int, pptr: int) -> list[tuple]:
-            """The surely judged windows with a day the sweep has reached or a fixed exit ahead:
-            (before, after and exits from fixed and placed exits, open exits, pending)."""
-            days = set(placed[pptr:])
-            days.update(FD[fptr : bisect_right(FD, p)])
-            days.update(judged[bisect_right(judged, p) :])
-            view = max(H, p + 1)
-            found = []
-            for d in days:
-                dm1, dw = d - 1, d + W - 1
-                before, after = FB[d], FA[d]
-                n = bisect_left(FDall, min(d + W, view)) - bisect_left(FDall, d)
-                movable = []
-                for i in range(m):
-                    s, w, e = fs[i], fw[i], cur[i]
-                    if e < NEVER:
-                        if s <= dm1 < e:
-                            before += w
-                        if s <= dw < e:
-                            after += w
-                        if d <= e <= dw:
-                            n += 1
-                        continue
-                    b = fb[i]
-                    k_in = 0 if d <= b else (d - b + GRID_DAYS - 1) // GRID_DAYS
-                    k_late = 0 if d + W <= b else (d + W - b + GRID_DAYS - 1) // GRID_DAYS
-                    movable.append((i, k_in, k_late, w if s <= dm1 else 0, w if s <= dw else 0))
-                # Fixed exits in the window that are in view only if a plan reaches past them.
-                unsure = bisect_left(FDall, d + W) - bisect_left(FDall, max(d, min(d + W, view)))
-                found.append((before, after, n, movable, d <= p, unsure))
-            return found
-
-        def judge(win, lo, hi) -> tuple[int, int, int]:
-            """(smallest drop, largest before, fewest exits) of a window, open exits in their ranges."""
-            before, after, n, movable = win[:4]
-            drop, top = before - after, before
-            for i, k_in, k_late, b_in, a_out in movable:
-                low, high = lo[i], hi[i]
-                early = low < k_in
-                first_in = low if low > k_in else k_in
-                inside = first_in <= high and first_in < k_late
-                late = high >= k_late
-                c = 0 if early else None
-                if inside and (c is None or b_in < c):
-                    c = b_in
-                if late and (c is None or b_in - a_out < c):
-                    c = b_in - a_out
-                drop += c
-                if inside or late:
-                    top += max(b_in, 0) if early else b_in
-                if inside and not early and not late:
-                    n += 1
-            return drop, top, n
-
-        def restrict(win, lo, hi, theta, no_edge):
-            """Shrink open exits' ranges so that the window's drop stays <= theta (and, when
-            no_edge, the window cannot qualify). None: impossible; else whether a range shrank."""
-            drop, top, n = judge(win, lo, hi)
-            limit = late_limit = theta
-            if no_edge:
-                q = max(0, ceil(D * top) - 1)  # the largest drop that does not qualify
-                if n >= K:  # too many exits stay for the count to fall below K
-                    limit = late_limit = q if theta is None else min(theta, q)
-                elif n + win[5] >= K:  # an exit ending after the window brings fixed ones into view
-                    late_limit = q if theta is None else min(theta, q)
-            if limit is None and late_limit is None:
-                return False
-            slack = _INFINITY if limit is None else limit - drop
-            late_slack = _INFINITY if late_limit is None else late_limit - drop
-            if slack < 0:
-                return None
-            changed = False
-            for i, k_in, k_late, b_in, a_out in win[3]:
-                low, high = lo[i], hi[i]
-                early = low < k_in
-                first_in = low if low > k_in else k_in
-                inside = first_in <= high and first_in < k_late
-                late = high >= k_late
-                values = []
-                if early:
-                    values.append(0)
-                if inside:
-                    values.append(b_in)
-                if late:
-                    values.append(b_in - a_out)
-                c = min(values)
-                e_ok = early and -c <= slack
-                i_ok = inside and b_in - c <= slack
-                l_ok = late and b_in - a_out - c <= late_slack
-                if e_ok == early and i_ok == inside and l_ok == late:
-                    continue
-                if not e_ok and not i_ok:
-                    low = max(low, k_late)
-                elif not i_ok and not l_ok:
-                    high = min(high, k_in - 1)
-                elif not e_ok and not l_ok:
-                    low, high = max(low, k_in), min(high, k_late - 1)
-                elif not e_ok:
-                    low = max(low, k_in)
-                elif not l_ok:
-                    high = min(high, k_late - 1)
-                else:
-                    continue  # only "inside" is ruled out: not a range
-                if low > high:
-                    return None
-                if low != lo[i] or high != hi[i]:
-                    lo[i], hi[i] = low, high
-                    changed = True
-            return changed
-
-        def propagate(wins, lo, hi, theta, no_edge) -> bool:
-            changed = True
-            while changed:
-                changed = False
-                for win in wins:
-                    result = restrict(win, lo, hi, theta, no_edge)
-                    if result is None:
-                        return False
-                    changed = changed or result
-            return True
-
-        def extra_days(wins, lo, hi, theta, no_edge) -> float:
-            """Least extension beyond the lowest options that meeting every pending window's
-            requirement costs (the largest over those windows; each a fractional knapsack)."""
-            need_days = 0.0
-            for before, after, n, movable, is_pending, _ in wins:
-                if not is_pending:
-                    continue  # ending before a window ahead may cost nothing
-                drop_in, items = before - after, []
-                for i, _k_in, k_late, b_in, a_out in movable:
-                    before += b_in  # every exit still to place ends on the window's day or later
-                    if lo[i] >= k_late:
-                        drop_in += b_in - a_out  # already after the window
-                        continue
-                    drop_in += b_in
-                    n += 1
-                    if hi[i] >= k_late:
-                        items.append((pos[i][k_late] - pos[i][lo[i]], a_out))
-                    # else it cannot leave
-                cost = _cheapest_saving(items, drop_in - theta)
-                if no_edge:
-                    by_drop = _cheapest_saving(items, drop_in - max(0, ceil(D * before) - 1))
-                    if n - len(items) < K:  # or leave enough for fewer than K exits
-                        count = n - K + 1
-                        by_count = 0 if count <= 0 else sum(sorted(x for x, _ in items)[:count])
-                        by_drop = min(by_drop, by_count)
-                    cost = max(cost, by_drop)
-                if cost > need_days:
-                    need_days = cost
-            return need_days
-
-        def own_window(i: int, lo, hi, theta) -> tuple[bool, bool]:
-            """Wherever open exit i lands in its range, the others in theirs: (its window surely
-            qualifies, its window surely drops more than theta)."""
-            all_edge, all_above = True, theta is not None
-            s_i, w_i = fs[i], fw[i]
-            for k in range(lo[i], hi[i] + 1):
-                c = pos[i][k]
-                dm1, dw = c - 1, c + W - 1
-                before = FB[c] + (w_i if s_i <= dm1 else 0)
-                drop, top = before - FA[c], before
-                n = 1 + bisect_left(FDall, min(c + W, max(H, c + 1))) - bisect_left(FDall, c)
-                for j in range(m):
-                    if j == i:
-                        continue
-                    e = cur[j]
-                    if e < NEVER:
-                        s, w = fs[j], fw[j]
-                        if s <= dm1 < e:
-                            drop += w
-                            top += w
-                        if s <= dw < e:
-                            drop -= w
-                        if c <= e <= dw:
-                            n += 1
-                    else:
-                        low, high, inside = regions(j, c, lo[j], hi[j])
-                        drop += low
-                        top += high
-                        n += inside
-                if all_edge and not (n >= K and drop > 0 and drop >= D * top):
-                    all_edge = False
-                if all_above and drop <= theta:
-                    all_above = False
-                if not (all_edge or all_above):
-                    break
-            return all_edge, all_above
-
-        def shrunk(lo, hi, was_lo, was_hi, theta, no_edge) -> bool:
-            """After ranges shrank: whether some open exit's own window now rules every option out."""
-            for i in range(m):
-                if open_[i] and (lo[i] > was_lo[i] or hi[i] < was_hi[i]):
-                    edge_i, above = own_window(i, lo, hi, theta)
-                    if above or (edge_i and no_edge):
-                        return True
-            return False
-
-        def leaf(p, T, dQ, dM, fptr, pptr) -> None:
-            view = max(H, p + 1)
-            still, worst = dQ, dM
-            days = set(placed[pptr:])
-            days.update(FD[fptr : bisect_right(FD, p)])
-            for d in days:
-                before, after, n = window(d, cur, view)
-                drop = before - after
-                if n >= K and drop > 0 and drop >= D * before:
-                    still = True
-                if drop > worst:
-                    worst = drop
-            j = bisect_right(judged, p)
-            still = still or tail_edge[j]
-            worst = max(worst, tail_drop[j])
-            exts = tuple(e - b for e, b in zip(cur, fb, strict=True))
-            key = (still, 0 if worst == -_INFINITY else worst, T, exts)
-            if best[0] is None or key < best[0]:
-                best[0], best[1] = key, list(exts)
-
-        def visit(p: int, last: int, T: int, dQ: bool, dM, fptr: int, pptr: int) -> bool:
-            nonlocal nodes, left
-            nodes += 1
-            if nodes > budget:
-                return False
-            if not left:
-                leaf(p, T, dQ, dM, fptr, pptr)
-                return True
-            lo, hi = [0] * m, last_k[:]
-            q_lb, m_lb = dQ, dM
-            for i in range(m):
-                if open_[i]:
-                    b = fb[i]
-                    k = lo[i] = 0 if p <= b else (p - b + GRID_DAYS - 1) // GRID_DAYS
-                    if own_drop[i][k] > m_lb:
-                        m_lb = own_drop[i][k]
-                    if own_edge[i][k]:
-                        q_lb = True
-            wins = windows(p, fptr, pptr)
-            for win in wins:
-                drop, top, n = judge(win, lo, hi)
-                if drop > m_lb:
-                    m_lb = drop
-                if n >= K and drop > 0 and drop >= D * top:
-                    q_lb = True
-            bk = best[0]
-            if bk is not None:
-                best_q, best_m, best_t = bk[0], bk[1], bk[2]
-                if q_lb and not best_q:
-                    return True
-                if not q_lb:
-                    # Completions with no edge keep every judged window from qualifying.
-                    lo_q, hi_q = lo[:], hi[:]
-                    if (
-                        not propagate(wins, lo_q, hi_q, None, True)
-                        or any(open_[i] and own_edge[i][lo_q[i]] for i in range(m))
-                        or shrunk(lo_q, hi_q, lo, hi, None, True)
-                    ):
-                        q_lb = True
-                        if not best_q:
-                            return True
-                    elif not best_q:
-                        lo, hi = lo_q, hi_q
-                if q_lb == best_q:
-                    # Every completion that beats the best has its largest drop <= best_m.
-                    was_lo, was_hi = lo[:], hi[:]
-                    if not propagate(wins, lo, hi, best_m, not best_q) or shrunk(
-                        lo, hi, was_lo, was_hi, best_m, not best_q
-                    ):
-                        return True
-                    for i in range(m):
-                        if open_[i]:
-                            m_lb = max(m_lb, own_drop[i][lo[i]])
-                            if not best_q and own_edge[i][lo[i]]:
-                                return True
-                    if m_lb > best_m:
-                        return True
-                    t_lb = T + sum(pos[i][lo[i]] - fb[i] for i in range(m) if open_[i])
-                    x_lb = tuple((pos[i][lo[i]] if open_[i] else cur[i]) - fb[i] for i in range(m))
-                    if (q_lb, m_lb, t_lb, x_lb) >= bk:
-                        return True
-                    if t_lb + extra_days(wins, lo, hi, best_m, not best_q) > best_t:
-                        # Matching best_m costs more extension than the best: only a lower
-                        # largest drop can beat it.
-                        was_lo, was_hi = lo[:], hi[:]
-                        if not propagate(wins, lo, hi, best_m - 1, not best_q) or shrunk(
-                            lo, hi, was_lo, was_hi, best_m - 1, not best_q
-                        ):
-                            return True
-                        for i in range(m):
-                            if open_[i]:
-                                m_lb = max(m_lb, own_drop[i][lo[i]])
-                                if not best_q and own_edge[i][lo[i]]:
-                                    return True
-                        if m_lb >= best_m:
-                            return True
-                    elif m_lb == best_m:
-                        # No exit may go further past its lowest option than the best's days allow.
-                        for i in range(m):
-                            if open_[i]:
-                                while hi[i] > lo[i] and pos[i][hi[i]] > pos[i][lo[i]] + best_t - t_lb:
-                                    hi[i] -= 1
-            # Children: which exit comes next in time, and where (all the others come later).
-            caps = sorted((pos[i][hi[i]], i) for i in range(m) if open_[i])
-            children = []
-            for i in range(m):
-                if not open_[i] or (pred[i] >= 0 and open_[pred[i]]):
-                    continue
-                cap = pos[i][hi[i]]
-                if len(caps) > 1:
-                    cap = min(cap, caps[1][0] if caps[0][1] == i else caps[0][0])
-                for q in pos[i][lo[i] : hi[i] + 1]:
-                    if q > cap:
-                        break
-                    if q != p or i > last:
-                        children.append((q, i))
-            children.sort()
-            open_now = [i for i in range(m) if open_[i]]
-            seen_q, bound_q = None, None
-            for q, i in children:
-                bk = best[0]
-                if bk is not None:
-                    if q != seen_q:
-                        # Every exit left goes at q or later: their extension days and own windows.
-                        seen_q = q
-                        t_q, m_q, q_q = T, m_lb, q_lb
-                        for i2 in open_now:
-                            b = fb[i2]
-                            k2 = 0 if q <= b else (q - b + GRID_DAYS - 1) // GRID_DAYS
-                            if k2 < lo[i2]:
-                                k2 = lo[i2]
-                            if k2 > hi[i2]:
-                                t_q = NEVER
-                                break
-                            t_q += pos[i2][k2] - b
-                            if own_drop[i2][k2] > m_q:
-                                m_q = own_drop[i2][k2]
-                            if own_edge[i2][k2]:
-                                q_q = True
-                        bound_q = (q_q, m_q, t_q)
-                    if bound_q > bk[:3]:
-                        break
-                # Place exit i at q: windows whose last day is now behind are known exactly.
-                cur[i] = q
-                end = q - W
-                fhi = bisect_right(FD, end)
-                phi = pptr
-                while phi < len(placed) and placed[phi] <= end:
-                    phi += 1
-                days = set(FD[fptr:fhi])
-                days.update(placed[pptr:phi])
-                n_q, n_m = dQ, dM
-                for d in days:
-                    before, after, n = window(d, cur, NEVER)
-                    drop = before - after
-                    if n >= K and drop > 0 and drop >= D * before:
-                        n_q = True
-                    if drop > n_m:
-                        n_m = drop
-                if bk is not None:
-                    child = (bound_q[0] or n_q, max(bound_q[1], n_m), bound_q[2])
-                    if child > bk[:3]:
-                        cur[i] = NEVER
-                        continue
-                    if child == bk[:3]:  # then the extensions decide: the child's are at least these
-                        x_child = []
-                        for j in range(m):
-                            if j == i or not open_[j]:
-                                x_child.append(cur[j] - fb[j])
-                            else:
-                                b = fb[j]
-                                k2 = max(lo[j], 0 if q <= b else (q - b + GRID_DAYS - 1) // GRID_DAYS)
-                                x_child.append(pos[j][k2] - b)
-                        if tuple(x_child) >= bk[3]:
-                            cur[i] = NEVER
-                            continue
-                open_[i] = False
-                left -= 1
-                placed.append(q)
-                finished = visit(q, i, T + q - fb[i], n_q, n_m, fhi, phi)
-                placed.pop()
-                left += 1
-                open_[i] = True
-                cur[i] = NEVER
-                if not finished:
-                    return False
-            return True
-
-        complete = visit(S - 1, -1, 0, False, -_INFINITY, 0, 0)
-        self.nodes = nodes
-        return best[0], best[1], complete
-
-
-def _cheapest_saving(items, required) -> float:
-    """Least cost of (cost, saving) items whose savings reach ``required``, items divisible (the
-    fractional knapsack: a lower bound on the whole-item answer). Items saving nothing are ignored."""
-    if required <= 0:
-        return 0.0
-    total = 0.0
-    for cost, saving in sorted((it for it in items if it[1] > 0), key=lambda it: it[0] / it[1]):
-        if saving >= required:
-            return total + cost * required / saving
-        total += cost
-        required -= saving
-    return _INFINITY
 
 
 # --------------------------------------------------------------------------------------------- output

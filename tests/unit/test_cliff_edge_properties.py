@@ -7,6 +7,7 @@ import datetime as dt
 import itertools
 import random
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -369,3 +370,68 @@ def test_the_exact_search_on_many_random_crowded_edges():
             assert plan.exact
             assert (not plan.resolved, plan.extension_days, _extensions(plan, ctx, flex)) == (still, total, combo)
             compared += 1
+
+
+# ------------------------------------------------------------------------------ the compiled planner
+def _crowded_context(count: int, extension: int = 28) -> PersonContext:
+    """``count`` exits of different weights on nearly the same day, each movable by ``extension``."""
+    return PersonContext(
+        [f"s{k}" for k in range(count)],
+        [1] * count,
+        [20 + k % 3 for k in range(count)],
+        [1_000_000 + 100_000 * k for k in range(count)],
+        [False] * count,
+        [False] * count,
+        [extension] * count,
+    )
+
+
+def test_a_search_stopped_by_its_node_budget_keeps_a_valid_plan_and_says_it_is_not_exact():
+    from joinedup.domain import exit_planner
+
+    ctx = _crowded_context(6)
+    params = Parameters(dt.date.fromordinal(1), window_days=10, horizon_days=60, min_exits=2)
+    (edge,) = _edges_of(ctx, params)
+    start, end = edge.start.toordinal(), edge.end.toordinal()
+    flex = flexible_exits(ctx, start, end, params)
+    args = (
+        np.array([0, len(ctx.starts)]), np.array(ctx.starts), np.array(ctx.ends), np.array(ctx.weights),
+        np.ones(len(ctx.starts), dtype=bool), np.array(ctx.max_extension), np.arange(len(ctx.starts)),
+        np.zeros(1, dtype=np.int64), np.array([start]), np.array([end]),
+        np.array([1, 1 + params.horizon_days, params.window_days, params.min_exits]), params.min_drop,
+    )  # fmt: skip
+    full = exit_planner._plan_edges(*args, exit_planner.NODE_BUDGET, exit_planner.HEURISTIC_BUDGET, EXACT_LIMIT)
+    stopped = exit_planner._plan_edges(*args, 3, 3, EXACT_LIMIT)
+    assert full[3][0] and not stopped[3][0]  # exact, then not
+    assert full[8][0] > 3 >= stopped[8][0] - 1  # nodes visited
+    # The stopped search's plan is still a plan: on the grid, within the limits, scored truthfully.
+    still, worst, total, _exact, count, offsets, rows, exts, _nodes = stopped
+    ends = list(ctx.ends)
+    for row, ext in zip(rows[: count[0]].tolist(), exts[: count[0]].tolist(), strict=True):
+        assert 0 <= ext <= ctx.max_extension[row] and ext % GRID_DAYS == 0
+        ends[row] += ext
+    assert evaluate_plan(ctx, ends, start, end, params, flex) == (bool(still[0]), int(worst[0]))
+    assert total[0] == sum(ends) - sum(ctx.ends)
+    # ... and never worse than changing nothing, nor better than the finished search.
+    assert (bool(full[0][0]), int(full[1][0]), int(full[2][0])) <= (bool(still[0]), int(worst[0]), int(total[0]))
+    assert (bool(still[0]), int(worst[0])) <= evaluate_plan(ctx, ctx.ends, start, end, params, flex)
+
+
+def test_the_planner_is_compiled_for_one_signature_only():
+    # A second signature would mean compiling again (about half a minute) in a running process.
+    from joinedup.domain import exit_planner
+
+    exit_planner.warm()
+    ctx = _crowded_context(4)
+    params = Parameters(dt.date.fromordinal(1), window_days=10, horizon_days=60, min_exits=2)
+    plan_exits(ctx, 20, 40, params)
+    cohort = _crowded_context(10, extension=14)
+    forecast_person(
+        Person("P", "2000-01"),
+        [Service(sid, "child", None, None, None, w / 1_000_000, 14, frozenset(), "A")
+         for sid, w in zip(cohort.service_ids, cohort.weights, strict=True)],
+        [Involvement("P", sid, dt.date.fromordinal(800_000 + s), dt.date.fromordinal(800_000 + e))
+         for sid, s, e in zip(cohort.service_ids, cohort.starts, cohort.ends, strict=True)],
+        Parameters(dt.date.fromordinal(800_001), window_days=10, horizon_days=60),
+    )  # fmt: skip
+    assert len(exit_planner._plan_edges.signatures) == 1
