@@ -106,7 +106,7 @@ def main() -> int:
     from benchmarks import pages  # the transitions pages under gunicorn: PostgreSQL only, else skipped
 
     pages.main()
-    from benchmarks import engine  # the transitions engine: pure Python + numpy, no database
+    from benchmarks import engine  # the transitions engine: Python, numpy and numba; no database
 
     engine.run()
     return 0

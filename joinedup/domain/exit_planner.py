@@ -6,7 +6,7 @@ still overlaps the plan's span, the largest drop of any window in that span, the
 days, and (only to break ties, so that the answer is unique) the extensions in exit order.
 
 Everything here is plain integer arrays so that numba can compile it, and one call plans every edge
-of a cohort (:func:`plan_edges`). :mod:`joinedup.domain.cliff_edge` turns the answers into ``Plan``
+of a cohort (:func:`plan_edges`), on every core when there are ``PARALLEL_FROM`` edges or more. :mod:`joinedup.domain.cliff_edge` turns the answers into ``Plan``
 objects; its ``evaluate_plan`` is the plain definition the tests compare this search with, and the
 tests compare it with brute force over every plan too.
 
@@ -24,14 +24,18 @@ A search that reaches its node budget keeps the best plan found and reports it a
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
 from joinedup.domain.cliff_edge import EXACT_LIMIT, GRID_DAYS, NEVER
 
 NODE_BUDGET = 50_000  # nodes of one edge's exact search (ADR 0014)
 HEURISTIC_BUDGET = 5_000  # nodes of the search over the heaviest exits, above EXACT_LIMIT
+PARALLEL_FROM = 1_000  # edges: from here on, every core plans (a whole cohort, not a person)
 _BIG = 1 << 62
+_parallel = threading.Lock()
 
 
 @njit(cache=True, nogil=True)
@@ -697,37 +701,64 @@ def _plan_one(edge, D, as_of, rs, re, rw, rmov, rmax, rrank, budget, heuristic_b
 
 
 @njit(cache=True, nogil=True)
-def _plan_edges(first, rs, re, rw, rmov, rmax, rrank, e_person, e_start, e_end, window, D, budget, heuristic_budget,
-                limit):  # fmt: skip
-    as_of, H, W, K = window[0], window[1], window[2], window[3]
+def _outputs(first, e_person):
+    """The result arrays for the edges, each edge's share of the per-exit ones at ``offsets``."""
     n = len(e_person)
     offsets = np.zeros(n + 1, dtype=np.int64)
     for k in range(n):
         p = e_person[k]
         offsets[k + 1] = offsets[k] + (first[p + 1] - first[p])
-    rows = np.zeros(offsets[n], dtype=np.int64)
-    exts = np.zeros(offsets[n], dtype=np.int64)
-    still = np.zeros(n, dtype=np.bool_)
-    worst = np.zeros(n, dtype=np.int64)
-    total = np.zeros(n, dtype=np.int64)
-    exact = np.zeros(n, dtype=np.bool_)
-    count = np.zeros(n, dtype=np.int64)
-    nodes = np.zeros(n, dtype=np.int64)
+    return (
+        np.zeros(n, dtype=np.bool_),  # an edge left
+        np.zeros(n, dtype=np.int64),  # largest drop
+        np.zeros(n, dtype=np.int64),  # extension days
+        np.zeros(n, dtype=np.bool_),  # exact
+        np.zeros(n, dtype=np.int64),  # flexible exits
+        offsets,
+        np.zeros(offsets[n], dtype=np.int64),  # rows
+        np.zeros(offsets[n], dtype=np.int64),  # extensions
+        np.zeros(n, dtype=np.int64),  # nodes
+    )
+
+
+@njit(cache=True, nogil=True)
+def _plan_edge(k, out, first, rs, re, rw, rmov, rmax, rrank, e_person, e_start, e_end, window, D, budget,
+               heuristic_budget, limit):  # fmt: skip
+    """Plan edge k into ``out`` (see :func:`_outputs`); edges write to disjoint parts of it."""
+    still, worst, total, exact, count, offsets, rows, exts, nodes = out
+    p = e_person[k]
+    a, b = first[p], first[p + 1]
+    edge = np.empty(5, dtype=np.int64)
+    edge[0], edge[1], edge[2], edge[3], edge[4] = e_start[k], e_end[k], window[1], window[2], window[3]
     stats = np.zeros(1, dtype=np.int64)
-    edge = np.zeros(5, dtype=np.int64)
-    for k in range(n):
-        p = e_person[k]
-        a, b = first[p], first[p + 1]
-        edge[0], edge[1], edge[2], edge[3], edge[4] = e_start[k], e_end[k], H, W, K
-        o = offsets[k]
-        s_, w_, t_, x_, m_ = _plan_one(
-            edge, D, as_of, rs[a:b], re[a:b], rw[a:b], rmov[a:b], rmax[a:b], rrank[a:b], budget, heuristic_budget,
-            limit, rows[o:], exts[o:], stats,
-        )  # fmt: skip
-        still[k], worst[k], total[k], exact[k], count[k], nodes[k] = s_, w_, t_, x_, m_, stats[0]
-        for j in range(m_):
-            rows[o + j] += a
-    return still, worst, total, exact, count, offsets, rows, exts, nodes
+    o = offsets[k]
+    s_, w_, t_, x_, m_ = _plan_one(
+        edge, D, window[0], rs[a:b], re[a:b], rw[a:b], rmov[a:b], rmax[a:b], rrank[a:b], budget, heuristic_budget,
+        limit, rows[o:], exts[o:], stats,
+    )  # fmt: skip
+    still[k], worst[k], total[k], exact[k], count[k], nodes[k] = s_, w_, t_, x_, m_, stats[0]
+    for j in range(m_):
+        rows[o + j] += a
+
+
+@njit(cache=True, nogil=True)
+def _plan_edges(first, rs, re, rw, rmov, rmax, rrank, e_person, e_start, e_end, window, D, budget, heuristic_budget,
+                limit):  # fmt: skip
+    out = _outputs(first, e_person)
+    for k in range(len(e_person)):
+        _plan_edge(k, out, first, rs, re, rw, rmov, rmax, rrank, e_person, e_start, e_end, window, D, budget,
+                   heuristic_budget, limit)  # fmt: skip
+    return out
+
+
+@njit(cache=True, nogil=True, parallel=True)
+def _plan_edges_parallel(first, rs, re, rw, rmov, rmax, rrank, e_person, e_start, e_end, window, D, budget,
+                         heuristic_budget, limit):  # fmt: skip
+    out = _outputs(first, e_person)
+    for k in prange(len(e_person)):
+        _plan_edge(k, out, first, rs, re, rw, rmov, rmax, rrank, e_person, e_start, e_end, window, D, budget,
+                   heuristic_budget, limit)  # fmt: skip
+    return out
 
 
 def plan_edges(first, rs, re, rw, rmov, rmax, rrank, e_person, e_start, e_end, window, D):
@@ -746,10 +777,15 @@ def plan_edges(first, rs, re, rw, rmov, rmax, rrank, e_person, e_start, e_end, w
         first, rs, re, rw, rmax, rrank, e_person, e_start, e_end, window
     )
     (rmov,) = _as_columns(rmov, dtype=np.bool_)
-    return _plan_edges(
-        first, rs, re, rw, rmov, rmax, rrank, e_person, e_start, e_end, window, float(D), NODE_BUDGET,
-        HEURISTIC_BUDGET, EXACT_LIMIT,
-    )  # fmt: skip
+    args = (first, rs, re, rw, rmov, rmax, rrank, e_person, e_start, e_end, window, float(D))
+    # Every core for a whole cohort; one such run at a time per process, so that no threading layer
+    # numba may pick (some cannot be entered from two threads at once) is ever entered twice.
+    if len(e_person) >= PARALLEL_FROM and _parallel.acquire(blocking=False):
+        try:
+            return _plan_edges_parallel(*args, NODE_BUDGET, HEURISTIC_BUDGET, EXACT_LIMIT)
+        finally:
+            _parallel.release()
+    return _plan_edges(*args, NODE_BUDGET, HEURISTIC_BUDGET, EXACT_LIMIT)
 
 
 def _as_columns(*arrays, dtype=np.int64):
@@ -763,13 +799,14 @@ def warm() -> None:
     a process loads cached machine code instead of compiling for about half a minute.
     """
     # Three exits on one day, one of which may move: an edge that a 13-week extension resolves.
-    first = np.array([0, 3], dtype=np.int64)
     day = 740_000
-    plan_edges(
-        first, np.array([day - 400] * 3), np.array([day] * 3), np.array([1_000_000] * 3), np.ones(3, dtype=bool),
-        np.array([91, 0, 0]), np.array([0, 1, 2]), np.zeros(1, dtype=np.int64), np.array([day]),
-        np.array([day + 90]), np.array([day - 10, day + 355, 90, 2]), 0.5,
+    columns = _as_columns(
+        [0, 3], [day - 400] * 3, [day] * 3, [1_000_000] * 3, [1, 1, 1], [91, 0, 0], [0, 1, 2], [0], [day],
+        [day + 90], [day - 10, day + 355, 90, 2],
     )  # fmt: skip
+    columns[4] = columns[4].astype(np.bool_)
+    for kernel in (_plan_edges, _plan_edges_parallel):
+        kernel(*columns, 0.5, NODE_BUDGET, HEURISTIC_BUDGET, EXACT_LIMIT)
 
 
 if __name__ == "__main__":

@@ -435,3 +435,65 @@ def test_the_planner_is_compiled_for_one_signature_only():
         Parameters(dt.date.fromordinal(800_001), window_days=10, horizon_days=60),
     )  # fmt: skip
     assert len(exit_planner._plan_edges.signatures) == 1
+    assert len(exit_planner._plan_edges_parallel.signatures) == 1
+
+
+def test_planning_on_every_core_gives_what_planning_on_one_does():
+    from benchmarks.engine import cohort_arrays, make_cohort
+    from joinedup.domain import cliff_edge, exit_planner
+
+    cohort = make_cohort(1500, seed=5)
+    index = ServiceIndex(cohort.services)
+    params = Parameters(AS_OF)
+    r = cliff_edge._resolve(cohort_arrays(cohort, index), index, params.as_of)
+    found = cliff_edge._detect(r, index, params)
+    assert len(found.person) > 150
+    args = exit_planner._as_columns(
+        r.first, r.start, r.end, r.weight, ~r.past_actual, np.asarray(index.max_extension)[r.service],
+        index.rank[r.service], found.person, found.start, found.end,
+        [AS_OF.toordinal(), AS_OF.toordinal() + params.horizon_days, params.window_days, params.min_exits],
+    )  # fmt: skip
+    args[4] = args[4].astype(bool)
+    limits = (params.min_drop, exit_planner.NODE_BUDGET, exit_planner.HEURISTIC_BUDGET, EXACT_LIMIT)
+    one = exit_planner._plan_edges(*args, *limits)
+    every = exit_planner._plan_edges_parallel(*args, *limits)
+    for a, b in zip(one, every, strict=True):
+        assert np.array_equal(a, b)
+    assert one[2].sum() > 0  # some plans extend something
+
+
+def test_the_exact_search_on_random_edges_with_five_to_eight_flexible_exits():
+    # Larger searches than the cases above: more exits, fewer options each (brute force stays cheap),
+    # every parameter varied, weightless rows and handovers included.
+    rnd = random.Random(20261125)
+    compared = 0
+    while compared < 60:
+        count = rnd.randint(6, 11)
+        starts = [rnd.choice([-50, -50, -50, rnd.randint(0, 80)]) for _ in range(count)]
+        ends = [max(s + 1, rnd.choice([0, 0, 3, 7, 10, 14, 30, rnd.randint(0, 100)])) for s in starts]
+        ctx = PersonContext(
+            [f"s{k}" for k in range(count)],
+            [s + SHIFT for s in starts],
+            [e + SHIFT for e in ends],
+            [rnd.choice([0, 500_000, 1_000_000, 1_500_000, 2_000_000]) for _ in range(count)],
+            [False] * count,
+            [False] * count,
+            [rnd.choice([0, 7, 14, 14, 21]) for _ in range(count)],
+        )
+        params = Parameters(
+            dt.date.fromordinal(SHIFT), window_days=rnd.choice([10, 20, 30]), horizon_days=rnd.choice([60, 90]),
+            min_exits=rnd.choice([1, 2, 2, 3]), min_drop=rnd.choice([0.25, 1 / 3, 0.5, 0.75]),
+        )  # fmt: skip
+        for edge in _edges_of(ctx, params):
+            start, end = edge.start.toordinal(), edge.end.toordinal()
+            flex = flexible_exits(ctx, start, end, params)
+            combos = 1
+            for i in flex:
+                combos *= ctx.max_extension[i] // GRID_DAYS + 1
+            if not 5 <= len(flex) <= 8 or combos > 20_000:
+                continue
+            plan = plan_exits(ctx, start, end, params)
+            still, _drop, total, combo = _brute_force(ctx, flex, start, end, params)
+            assert plan.exact
+            assert (not plan.resolved, plan.extension_days, _extensions(plan, ctx, flex)) == (still, total, combo)
+            compared += 1
