@@ -49,6 +49,14 @@ def _support(fs, fe, fw, nf, t):
 
 
 @njit(cache=True, nogil=True)
+def _placed(s, w, e, d, W):
+    """What a row of weight w active on s <= t < e adds to the window at d: (before, after, exits)."""
+    before = w if s <= d - 1 and d - 1 < e else 0
+    after = w if s <= d + W - 1 and d + W - 1 < e else 0
+    return before, after, 1 if d <= e and e <= d + W - 1 else 0
+
+
+@njit(cache=True, nogil=True)
 def _window(d, view, W, fix, fd_all, nfd, flex, x, placed, klo, khi, m):
     """(least drop, largest "before", fewest exits) of the window at day d.
 
@@ -71,14 +79,10 @@ def _window(d, view, W, fix, fd_all, nfd, flex, x, placed, klo, khi, m):
         s = xs[i]
         w = xw[i]
         if placed[i]:
-            e = x[i]
-            if s <= dm1 and dm1 < e:
-                drop += w
-                top += w
-            if s <= dw and dw < e:
-                drop -= w
-            if d <= e and e <= dw:
-                n += 1
+            in_before, in_after, inside = _placed(s, w, x[i], d, W)
+            drop += in_before - in_after
+            top += in_before
+            n += inside
             continue
         b_in = w if s <= dm1 else 0
         a_out = w if s <= dw else 0
@@ -194,11 +198,8 @@ def _extra_days(theta, p, edge, fix, fd, nd, flex, x, placed, klo, khi, m):
             s = xs[i]
             w = xw[i]
             if placed[i]:
-                e = x[i]
-                if s <= dm1 and dm1 < e:
-                    drop += w
-                if s <= dw and dw < e:
-                    drop -= w
+                in_before, in_after, _ = _placed(s, w, x[i], d, W)
+                drop += in_before - in_after
                 continue
             b_in = w if s <= dm1 else 0
             a_out = w if s <= dw else 0
@@ -241,38 +242,14 @@ def _extra_days(theta, p, edge, fix, fd, nd, flex, x, placed, klo, khi, m):
 
 
 @njit(cache=True, nogil=True)
-def _expand(
-    depth,
-    p,
-    last,
-    T,
-    edge,
-    D,
-    fix,
-    fd_all,
-    nfd,
-    fd,
-    nd,
-    flex,
-    m,
-    x,
-    placed,
-    klo,
-    khi,
-    own_drop,
-    own_edge,
-    ext_lb,
-    have_best,
-    best,
-    best_ext,
-    cq,
-    ci,
-    nc,
-    nbound,
-    pred,
-):
+def _expand(depth, p, last, T, problem, work):
     """Bound the node (exits placed in time order, the last at day p); record it if complete, else
-    list its children (the next exit in time and where it ends) in ``cq``/``ci``, earliest first."""
+    list its children (the next exit in time and where it ends) in ``cq``/``ci``, earliest first.
+
+    ``problem`` and ``work`` are :func:`_search`'s; a best plan is always known (the first comes from
+    a coordinate descent), and a completed node that beats it replaces it."""
+    edge, D, fix, fd_all, nfd, fd, nd, flex, m = problem
+    x, placed, klo, khi, own_drop, own_edge, ext_lb, best, best_ext, cq, ci, nc, nbound, pred = work
     xb = flex[1]
     nc[depth] = 0
     T_lb = T
@@ -286,7 +263,7 @@ def _expand(
         if p > xb[i]:
             k = (p - xb[i] + GRID_DAYS - 1) // GRID_DAYS
         if k > khi[i]:
-            return have_best  # this exit cannot end after the ones placed
+            return  # this exit cannot end after the ones placed
         klo[i] = k
         ext_lb[i] = GRID_DAYS * k
         T_lb += GRID_DAYS * k
@@ -297,19 +274,19 @@ def _expand(
                 worst = own_drop[i, klo[i]]
             if own_edge[i, klo[i]]:
                 still = True
-    if have_best and not _better(still, worst, T_lb, ext_lb, m, best[0] == 1, best[1], best[2], best_ext):
-        return have_best
-    if have_best and (still == (best[0] == 1)) and worst <= best[1]:
+    if not _better(still, worst, T_lb, ext_lb, m, best[0] == 1, best[1], best[2], best_ext):
+        return
+    if (still == (best[0] == 1)) and worst <= best[1]:
         # Matching the best's largest drop costs at least this many more days: if that is more than
         # the best used, only a smaller largest drop can win.
         extra = _extra_days(best[1], p, edge, fix, fd, nd, flex, x, placed, klo, khi, m)
         if T_lb + extra > best[2] and (
             _extra_days(best[1] - 1, p, edge, fix, fd, nd, flex, x, placed, klo, khi, m) >= _BIG
         ):
-            return have_best
+            return
     nbound[depth, 0] = 1 if still else 0
     nbound[depth, 1] = worst
-    if have_best and open_count > 1:
+    if open_count > 1:
         # Look ahead: each open exit ends at one of its options, so for each the least bound over
         # its options (the others open) bounds every completion.
         la_s, la_w, la_t = still, worst, T_lb
@@ -333,13 +310,13 @@ def _expand(
             if _less3(la_s, la_w, la_t, i_s, i_w, i_t):
                 la_s, la_w, la_t = i_s, i_w, i_t
         if not _better(la_s, la_w, la_t, ext_lb, m, best[0] == 1, best[1], best[2], best_ext):
-            return have_best
+            return
     if open_count == 0:
         best[0] = 1 if still else 0
         best[1] = worst
         best[2] = T
         best_ext[:m] = ext_lb[:m]
-        return True
+        return
     # Children: which open exit ends next, and on which day (every other open exit ends then or later).
     count = 0
     for i in range(m):
@@ -368,7 +345,6 @@ def _expand(
         cq[depth, :count] = qs
         ci[depth, :count] = iz
     nc[depth] = count
-    return have_best
 
 
 @njit(cache=True, nogil=True)
@@ -423,39 +399,11 @@ def _search(edge, D, fix, fd_all, nfd, fd, nd, flex, m, budget, best_ext, best):
     best[1] = b_worst
     best[2] = b_total
     best_ext[:m] = start
-    have_best = True
+    problem = (edge, D, fix, fd_all, nfd, fd, nd, flex, m)
+    work = (x, placed, klo, khi, own_drop, own_edge, ext_lb, best, best_ext, cq, ci, nc, nbound, pred)
     nodes = 1
     T = 0
-    have_best = _expand(
-        0,
-        S - 1,
-        -1,
-        0,
-        edge,
-        D,
-        fix,
-        fd_all,
-        nfd,
-        fd,
-        nd,
-        flex,
-        m,
-        x,
-        placed,
-        klo,
-        khi,
-        own_drop,
-        own_edge,
-        ext_lb,
-        have_best,
-        best,
-        best_ext,
-        cq,
-        ci,
-        nc,
-        nbound,
-        pred,
-    )
+    _expand(0, S - 1, -1, 0, problem, work)
     depth = 0
     while True:
         if ptr[depth] >= nc[depth]:
@@ -498,36 +446,7 @@ def _search(edge, D, fix, fd_all, nfd, fd, nd, flex, m, budget, best_ext, best):
         depth += 1
         who[depth] = i
         ptr[depth] = 0
-        have_best = _expand(
-            depth,
-            q,
-            i,
-            T,
-            edge,
-            D,
-            fix,
-            fd_all,
-            nfd,
-            fd,
-            nd,
-            flex,
-            m,
-            x,
-            placed,
-            klo,
-            khi,
-            own_drop,
-            own_edge,
-            ext_lb,
-            have_best,
-            best,
-            best_ext,
-            cq,
-            ci,
-            nc,
-            nbound,
-            pred,
-        )
+        _expand(depth, q, i, T, problem, work)
     best[3] += nodes
     return True
 

@@ -318,24 +318,30 @@ def crowded_edges(draw):
     return _shift(ctx, SHIFT), params
 
 
-@settings(max_examples=300, deadline=None)
-@given(crowded_edges())
-def test_the_exact_search_finds_the_brute_force_plan_in_crowded_cases(case):
-    ctx, params = case
-    checked = 0
+def _compare_with_brute_force(ctx, params, flexible=range(0, EXACT_LIMIT + 1), max_combos=3000) -> int:
+    """Each edge of ``ctx`` whose flexible exits number within ``flexible`` (and whose plans brute
+    force can afford): the exact search's plan is brute force's, tie-break included. How many."""
+    compared = 0
     for edge in _edges_of(ctx, params):
         start, end = edge.start.toordinal(), edge.end.toordinal()
         flex = flexible_exits(ctx, start, end, params)
         combos = 1
         for i in flex:
             combos *= ctx.max_extension[i] // GRID_DAYS + 1
-        if combos > 3000:
+        if len(flex) not in flexible or combos > max_combos:
             continue  # brute force too slow for a unit test
         plan = plan_exits(ctx, start, end, params)
         still, _drop, total, combo = _brute_force(ctx, flex, start, end, params)
         assert plan.exact
         assert (not plan.resolved, plan.extension_days, _extensions(plan, ctx, flex)) == (still, total, combo)
-        checked += 1
+        compared += 1
+    return compared
+
+
+@settings(max_examples=300, deadline=None)
+@given(crowded_edges())
+def test_the_exact_search_finds_the_brute_force_plan_in_crowded_cases(case):
+    _compare_with_brute_force(*case)
 
 
 def test_the_exact_search_on_many_random_crowded_edges():
@@ -360,16 +366,7 @@ def test_the_exact_search_on_many_random_crowded_edges():
             dt.date.fromordinal(SHIFT), window_days=rnd.choice([20, 30, 45]), horizon_days=90, min_exits=2,
             min_drop=rnd.choice([0.25, 0.5]),
         )  # fmt: skip
-        for edge in _edges_of(ctx, params):
-            start, end = edge.start.toordinal(), edge.end.toordinal()
-            flex = flexible_exits(ctx, start, end, params)
-            if not 4 <= len(flex) <= 6:
-                continue
-            plan = plan_exits(ctx, start, end, params)
-            still, _drop, total, combo = _brute_force(ctx, flex, start, end, params)
-            assert plan.exact
-            assert (not plan.resolved, plan.extension_days, _extensions(plan, ctx, flex)) == (still, total, combo)
-            compared += 1
+        compared += _compare_with_brute_force(ctx, params, range(4, 7), max_combos=5**6)
 
 
 # ------------------------------------------------------------------------------ the compiled planner
@@ -484,16 +481,4 @@ def test_the_exact_search_on_random_edges_with_five_to_eight_flexible_exits():
             dt.date.fromordinal(SHIFT), window_days=rnd.choice([10, 20, 30]), horizon_days=rnd.choice([60, 90]),
             min_exits=rnd.choice([1, 2, 2, 3]), min_drop=rnd.choice([0.25, 1 / 3, 0.5, 0.75]),
         )  # fmt: skip
-        for edge in _edges_of(ctx, params):
-            start, end = edge.start.toordinal(), edge.end.toordinal()
-            flex = flexible_exits(ctx, start, end, params)
-            combos = 1
-            for i in flex:
-                combos *= ctx.max_extension[i] // GRID_DAYS + 1
-            if not 5 <= len(flex) <= 8 or combos > 20_000:
-                continue
-            plan = plan_exits(ctx, start, end, params)
-            still, _drop, total, combo = _brute_force(ctx, flex, start, end, params)
-            assert plan.exact
-            assert (not plan.resolved, plan.extension_days, _extensions(plan, ctx, flex)) == (still, total, combo)
-            compared += 1
+        compared += _compare_with_brute_force(ctx, params, range(5, 9), max_combos=20_000)
