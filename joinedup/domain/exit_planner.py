@@ -6,16 +6,19 @@ still overlaps the plan's span, the largest drop of any window in that span, the
 days, and (only to break ties, so that the answer is unique) the extensions in exit order.
 
 Everything here is plain integer arrays so that numba can compile it, and one call plans every edge
-of a cohort (:func:`plan_edges`), on every core when there are ``PARALLEL_FROM`` edges or more. :mod:`joinedup.domain.cliff_edge` turns the answers into ``Plan``
-objects; its ``evaluate_plan`` is the plain definition the tests compare this search with, and the
-tests compare it with brute force over every plan too.
+of a cohort (:func:`plan_edges`), on every core when there are ``PARALLEL_FROM`` edges or more.
+:mod:`joinedup.domain.cliff_edge` turns the answers into ``Plan`` objects; its ``evaluate_plan`` is
+the plain definition the tests compare this search with, and they compare it with brute force too.
 
-The search is depth first over the flexible exits in exit order, each one's options in increasing
-order, so that among plans that tie on the first three terms the first found has the smallest
-extensions. A partial plan is dropped when a lower bound on every completion is not below the best
-plan so far. The bound comes from the windows that are judged whatever the open exits do: each open
-exit adds the least drop, the largest "before" and the fewest exits its options allow, so the bound
-never overstates; and every exit's own window (its new end is always judged) gives a floor.
+The search is depth first and places the exits in time order: the next one placed ends earliest of
+those left (equal days in exit order), so every exit still open ends on or after the last day
+placed. A partial plan is dropped when a lower bound on every completion, tie-break included, is
+not below the best plan so far (the first comes from a coordinate descent). The bound comes from
+the windows judged whatever the open exits do, each open exit adding the least drop, the largest
+"before" and the fewest exits its options allow, so it never overstates; every exit's own window
+(its new end is always judged) gives a floor; a look-ahead places each open exit at its best
+option in turn; and a knapsack of the cheapest ways out of each window tells when matching the
+best's largest drop would need more extension days than the best used.
 
 Above ``exact_limit`` flexible exits the search runs over the ``exact_limit`` heaviest (the others
 held at their current ends), then a coordinate descent moves one exit at a time while that helps.
@@ -72,7 +75,7 @@ def _window(d, view, W, fix, fd_all, nfd, flex, x, placed, klo, khi, m):
     stop = min(d + W, view)
     n = 0
     if stop > d:
-        n = np.searchsorted(fd_all[:nfd], stop) - np.searchsorted(fd_all[:nfd], d)
+        n = np.searchsorted(fd_all, stop) - np.searchsorted(fd_all, d)
     drop = before - after
     top = before
     for i in range(m):
@@ -104,7 +107,7 @@ def _window(d, view, W, fix, fd_all, nfd, flex, x, placed, klo, khi, m):
             c = b_in - a_out
         drop += c
         if inside or late:
-            top += b_in
+            top += max(b_in, 0) if early else b_in  # (weights are not negative, but the bound holds)
         if inside and not early and not late:
             n += 1
     return drop, top, n
@@ -175,11 +178,12 @@ def _extra_days(theta, p, edge, fix, fd, nd, flex, x, placed, klo, khi, m):
     on or before day p (every open exit ends inside it or after it) to a drop of at most ``theta``
     costs: the largest over those windows of a fractional knapsack of the ways out (a lower bound).
     _BIG when some window cannot get there at all."""
-    E, H, W = edge[1], edge[2], edge[3]
+    W = edge[3]
     fs, fe, fw, nf = fix[0], fix[1], fix[2], fix[3][0]
     xs, xb, xw = flex[0], flex[1], flex[2]
     cost = np.empty(m, dtype=np.int64)
     save = np.empty(m, dtype=np.int64)
+    used = np.zeros(m, dtype=np.bool_)
     need = 0
     for w_ in range(m + nd):
         if w_ < m:
@@ -188,8 +192,8 @@ def _extra_days(theta, p, edge, fix, fd, nd, flex, x, placed, klo, khi, m):
             d = x[w_]
         else:
             d = fd[w_ - m]
-            if d > p or not ((d < E or d <= p) and (d < H or d <= p)):
-                continue
+            if d > p:
+                continue  # a fixed exit on or before p is judged: the plan reaches p
         dm1 = d - 1
         dw = d + W - 1
         drop = _support(fs, fe, fw, nf, dm1) - _support(fs, fe, fw, nf, dw)
@@ -220,7 +224,7 @@ def _extra_days(theta, p, edge, fix, fd, nd, flex, x, placed, klo, khi, m):
         # Fractional knapsack: cheapest days per unit of weight first.
         spent = 0.0
         left = required
-        used = np.zeros(items, dtype=np.bool_)
+        used[:items] = False
         while left > 0:
             pick = -1
             for t in range(items):
@@ -382,14 +386,14 @@ def _search(edge, D, fix, fd_all, nfd, fd, nd, flex, m, budget, best_ext, best):
     who = np.zeros(m + 1, dtype=np.int64)
     ext_lb = np.zeros(m, dtype=np.int64)
     nbound = np.zeros((m + 1, 2), dtype=np.int64)
-    # Interchangeable exits (same end, weight and options, started before the edge or on the same
-    # day): only the order with non-decreasing extensions is searched, which the tie-break prefers.
-    xs, xw = flex[0], flex[2]
+    # Interchangeable exits (same end, weight and options; both started before that end, so which of
+    # them ends where changes no window): only the order with non-decreasing extensions is searched,
+    # which the tie-break prefers anyway.
+    xw = flex[2]
     pred = np.full(m, -1, dtype=np.int64)
     for i in range(m):
         for j in range(i - 1, -1, -1):
-            same_start = xs[i] == xs[j] or (xs[i] < S - 1 and xs[j] < S - 1)
-            if xb[i] == xb[j] and xw[i] == xw[j] and xn[i] == xn[j] and same_start:
+            if xb[i] == xb[j] and xw[i] == xw[j] and xn[i] == xn[j]:
                 pred[i] = j
                 break
     # A good plan first (coordinate descent from no extensions), so that the bounds bite at once.
@@ -476,10 +480,8 @@ def _descend(edge, D, fix, fd_all, nfd, fd, nd, flex, m, ext):
                 ext[i] = q
                 x[i] = xb[i] + q
                 s2, w2 = _evaluate(edge, D, fix, fd_all, nfd, fd, nd, flex, x, m)
-                t2 = total - keep + q
-                trial = ext.copy()
-                ext[i] = keep
-                if _better(s2, w2, t2, trial, m, still, worst, total, ext):
+                t2 = total - keep + q  # never equal to total (q != keep): no tie to break
+                if _less3(s2, w2, t2, still, worst, total):
                     still, worst, total = s2, w2, t2
                     keep = q
                     improved = True
@@ -571,15 +573,16 @@ def _plan_one(edge, D, as_of, rs, re, rw, rmov, rmax, rrank, budget, heuristic_b
         r = flex_rows[i]
         xs[i], xb[i], xw[i], xn[i] = rs[r], re[r], rw[r], rmax[r] // GRID_DAYS + 1
         out_rows[i] = r
-    if m == 0:
-        stats[0] = 0
-        return True, 0, 0, True, 0
+    fix = (fs, fe, fw, np.array([nf], dtype=np.int64))
+    fd_all, nfd, fd, nd = _fixed_days(fix, S, as_of)
+    flex = (xs, xb, xw, xn)
+    stats[0] = 0
+    if m == 0:  # nothing can move: the span is judged as it is
+        still, worst = _evaluate(edge, D, fix, fd_all, nfd, fd, nd, flex, xb, 0)
+        return still, 0 if worst == -_BIG else worst, 0, True, 0
     best = np.zeros(4, dtype=np.int64)
     ext = np.zeros(m, dtype=np.int64)
     if m <= limit:
-        fix = (fs, fe, fw, np.array([nf], dtype=np.int64))
-        fd_all, nfd, fd, nd = _fixed_days(fix, S, as_of)
-        flex = (xs, xb, xw, xn)
         exact = _search(edge, D, fix, fd_all, nfd, fd, nd, flex, m, budget, ext, best)
         out_ext[:m] = ext
         stats[0] = best[3]
@@ -610,9 +613,6 @@ def _plan_one(edge, D, as_of, rs, re, rw, rmov, rmax, rrank, budget, heuristic_b
     _search(edge, D, hfix, hfd_all, hnfd, hfd, hnd, hflex, limit, heuristic_budget, sub_ext, best)
     for j in range(limit):
         ext[sub[j]] = sub_ext[j]
-    fix = (fs, fe, fw, np.array([nf], dtype=np.int64))
-    fd_all, nfd, fd, nd = _fixed_days(fix, S, as_of)
-    flex = (xs, xb, xw, xn)
     still, worst, total = _descend(edge, D, fix, fd_all, nfd, fd, nd, flex, m, ext)
     out_ext[:m] = ext
     stats[0] = best[3]

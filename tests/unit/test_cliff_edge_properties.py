@@ -21,6 +21,7 @@ from joinedup.domain.cliff_edge import (
     Parameters,
     Person,
     PersonContext,
+    Plan,
     Service,
     ServiceIndex,
     evaluate_plan,
@@ -381,6 +382,18 @@ def _crowded_context(count: int, extension: int = 28) -> PersonContext:
         [False] * count,
         [extension] * count,
     )
+
+
+def test_a_span_with_nothing_to_move_is_judged_as_it_is():
+    # plan_exits on a span that is not a detected edge: nothing qualifies there, so it is resolved.
+    ctx = PersonContext(["a"], [900], [1020], [1_000_000], [False], [False], [0])
+    params = Parameters(dt.date.fromordinal(1000), window_days=30, horizon_days=90, min_exits=1, min_drop=0.5)
+    plan = plan_exits(ctx, 1050, 1080, params)
+    assert plan == Plan(True, (), 0, 0.0, True)
+    assert _brute_force(ctx, [], 1050, 1080, params)[:3] == (False, 0, 0)
+    # The same row ending inside the span: an edge no plan can move.
+    plan = plan_exits(ctx, 1020, 1050, params)
+    assert not plan.resolved and plan.changes == () and plan.bridging_needed == 0.5
 
 
 def test_a_search_stopped_by_its_node_budget_keeps_a_valid_plan_and_says_it_is_not_exact():
