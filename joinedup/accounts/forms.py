@@ -8,6 +8,7 @@ from django.contrib.auth.forms import PasswordResetForm as DjangoPasswordResetFo
 
 from joinedup.directory.selectors import agency_list_for
 from joinedup.platform.access import Role
+from joinedup.web.forms import apply_service_errors
 
 from . import selectors
 from .models import normalise_email
@@ -54,18 +55,9 @@ class PasswordResetForm(DjangoPasswordResetForm):
         return iter(selectors.active_users_with_email(email))
 
 
-def _apply_service_errors(form: forms.Form, exc) -> None:
-    """Attach a service's ValidationError to the fields it names, or to the form."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
-
 class ServiceErrorsMixin:
     def add_service_errors(self, exc) -> None:
-        _apply_service_errors(self, exc)
+        apply_service_errors(self, exc)
 
 
 class UserForm(ServiceErrorsMixin, forms.Form):

@@ -6,11 +6,12 @@ showing young people's references is audited by the ``*_open`` services."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from joinedup.platform.access import has_capability, require_capability
+from joinedup.web.forms import apply_service_errors
 
 from . import selectors, services
 from .forms_meetings import (
@@ -34,17 +35,6 @@ def _can_manage(request) -> bool:
     return has_capability(request.user, "directory.forums.manage")
 
 
-def _add_errors(form, error: ValidationError, rename: dict[str, str] | None = None) -> None:
-    """Put a service's errors next to the form's fields (by their names, or ``rename``d), the
-    rest at the top of the form."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, errors in error.error_dict.items():
-        name = (rename or {}).get(field, field)
-        form.add_error(name if name in form.fields and name != NON_FIELD_ERRORS else None, errors)
-
-
 # --- meetings --------------------------------------------------------------------------------
 
 
@@ -57,7 +47,7 @@ def meeting_create(request, pk: int):
         try:
             meeting = services.meeting_create(actor=request.user, forum=forum, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            apply_service_errors(form, error)
         else:
             messages.success(request, f"Meeting on {long_date(meeting.date)} added to {forum.name}")
             return redirect("directory:meeting-detail", pk=meeting.pk)
@@ -73,7 +63,7 @@ def meeting_edit(request, pk: int):
         try:
             meeting = services.meeting_update(actor=request.user, meeting=meeting, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            apply_service_errors(form, error)
         else:
             messages.success(request, "Changes to the meeting saved")
             return redirect("directory:meeting-detail", pk=meeting.pk)
@@ -107,7 +97,7 @@ def agenda_item_add(request, pk: int):
         try:
             item = services.agenda_item_add(actor=request.user, meeting=meeting, **form.item_fields())
         except ValidationError as error:
-            _add_errors(form, error, {"young_person": "young_person_ref"})
+            apply_service_errors(form, error, {"young_person": "young_person_ref"})
         else:
             view = selectors.agenda_item_view_for(request.user, item)
             messages.success(request, f"{view.subject} added to the agenda as item {item.order}")
@@ -128,7 +118,7 @@ def agenda_item_outcome(request, pk: int, item_pk: int):
         try:
             services.agenda_item_outcome_record(actor=request.user, item=item, **form.outcome_fields())
         except ValidationError as error:
-            _add_errors(form, error)
+            apply_service_errors(form, error)
         else:
             messages.success(request, f"Outcome recorded for item {item.order}: {view.subject}")
             return redirect("directory:meeting-detail", pk=meeting.pk)
@@ -145,7 +135,7 @@ def attendance_record(request, pk: int):
         try:
             services.attendance_record(actor=request.user, meeting=meeting, rows=form.rows())
         except ValidationError as error:
-            _add_errors(form, error)
+            apply_service_errors(form, error)
         else:
             messages.success(request, "Attendance recorded")
             return redirect("directory:meeting-detail", pk=meeting.pk)
@@ -161,7 +151,7 @@ def decision_add(request, pk: int):
         try:
             services.decision_record(actor=request.user, meeting=meeting, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            apply_service_errors(form, error)
         else:
             messages.success(request, "Decision recorded")
             return redirect("directory:meeting-detail", pk=meeting.pk)
@@ -178,7 +168,7 @@ def action_add(request, pk: int):
         try:
             services.action_create(actor=request.user, meeting=meeting, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            apply_service_errors(form, error)
         else:
             messages.success(request, "Action added")
             return redirect("directory:meeting-detail", pk=meeting.pk)
@@ -217,7 +207,7 @@ def action_update(request, pk: int):
         try:
             action = services.action_update(actor=request.user, action=action, **form.update_fields())
         except ValidationError as error:
-            _add_errors(form, error)
+            apply_service_errors(form, error)
         else:
             messages.success(request, "Action updated")
             if action.meeting_id and request.POST.get("next") == "meeting":

@@ -5,7 +5,6 @@ involvement) are the model's, reported next to the field they are about."""
 from __future__ import annotations
 
 from django import forms
-from django.core.exceptions import ValidationError
 
 from joinedup.directory import selectors as directory_selectors
 from joinedup.directory.models import Service
@@ -35,18 +34,6 @@ def scale_words(value: int | None) -> str:
 def _model_message(model, field: str, key: str = "blank") -> str:
     """A model field's own error message, so a form and the model say the same thing."""
     return model._meta.get_field(field).error_messages[key]
-
-
-def apply_errors(form: forms.BaseForm, error: ValidationError) -> None:
-    """Put a service's ValidationError on the form: messages about a field the form has go next to
-    it, anything else goes in the error summary."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            target = field if field in form.fields else None
-            for item in errors:
-                form.add_error(target, item)
-    else:
-        form.add_error(None, error)
 
 
 def _text(label: str, *, required: bool = False, hint: str = "", max_length: int = 200, message: str = ""):

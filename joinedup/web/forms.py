@@ -1,5 +1,5 @@
 """Form fields every app can use: the GOV.UK date input (day, month, year) and its month-and-year form,
-and the CSV file an import page uploads.
+and the CSV file an import page uploads; and how a service's ``ValidationError`` goes onto a form.
 
 ``{% govuk_field %}`` draws them as a fieldset with a legend, the hint, the error message and
 one labelled box per part (https://design-system.service.gov.uk/components/date-input/). The
@@ -13,9 +13,21 @@ from __future__ import annotations
 import datetime as dt
 
 from django import forms
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
+
+
+def apply_service_errors(form: forms.BaseForm, error: ValidationError, rename: dict[str, str] | None = None) -> None:
+    """Put a service's ValidationError on the form: messages about a field the form has go next to
+    it (by the service's name for it, or as ``rename``d), anything else in the error summary."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, errors in error.error_dict.items():
+        name = (rename or {}).get(field, field)
+        form.add_error(name if name in form.fields and name != NON_FIELD_ERRORS else None, errors)
+
 
 _PART_LABELS = {"day": "Day", "month": "Month", "year": "Year"}
 _PART_WIDTHS = {"day": 2, "month": 2, "year": 4}

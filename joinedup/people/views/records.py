@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from joinedup.domain.transition_prompts import is_leaving_care_service, transition_prompts
 from joinedup.platform.access import has_capability, require_capability
+from joinedup.web.forms import apply_service_errors
 
 from .. import selectors, services, timeline
 from ..forms import (
@@ -34,7 +35,6 @@ from ..forms import (
     SharingDecisionForm,
     VoiceForm,
     YoungPersonForm,
-    apply_errors,
     scale_words,
 )
 
@@ -350,7 +350,7 @@ def break_glass(request, ref: str):
                 actor=request.user, young_person=person, reason=form.cleaned_data["reason"]
             )
         except ValidationError as error:
-            apply_errors(form, error)
+            apply_service_errors(form, error)
         else:
             until = timezone.localtime(grant.expires_at)
             messages.success(
@@ -401,7 +401,7 @@ def young_person_add(request):
                 **form.person_fields(),
             )
         except ValidationError as error:
-            apply_errors(form, error)
+            apply_service_errors(form, error)
         else:
             messages.success(request, f"{person.ref} added. Give this reference to other agencies to find them.")
             return _detail(person)
@@ -424,7 +424,7 @@ def young_person_edit(request, ref: str):
                 **form.person_fields(),
             )
         except ValidationError as error:
-            apply_errors(form, error)
+            apply_service_errors(form, error)
         else:
             messages.success(request, f"Changes to {person.ref} saved")
             return _detail(person)
@@ -443,7 +443,7 @@ def agency_reference_add(request, ref: str):
                 actor=request.user, young_person=person, local_id=form.cleaned_data["local_id"]
             )
         except ValidationError as error:
-            apply_errors(form, error)
+            apply_service_errors(form, error)
         else:
             messages.success(request, f"{request.user.agency}’s case reference added to {person.ref}")
             return _detail(person)
@@ -466,7 +466,7 @@ def involvement_add(request, ref: str):
                 actor=request.user, young_person=person, **form.involvement_fields()
             )
         except ValidationError as error:
-            apply_errors(form, error)
+            apply_service_errors(form, error)
         else:
             messages.success(request, f"{involvement.service.name} added to {person.ref}’s support")
             return _detail(person)
@@ -495,7 +495,7 @@ def involvement_edit(request, ref: str, pk: int):
         try:
             services.involvement_update(actor=request.user, involvement=involvement, **form.involvement_fields())
         except ValidationError as error:
-            apply_errors(form, error)
+            apply_service_errors(form, error)
         else:
             messages.success(request, f"Changes to {involvement.service.name} saved")
             return _detail(person)
@@ -518,7 +518,7 @@ def involvement_end(request, ref: str, pk: int):
                 actor=request.user, involvement=involvement, actual_end=form.cleaned_data["actual_end"]
             )
         except ValidationError as error:
-            apply_errors(form, error)
+            apply_service_errors(form, error)
         else:
             messages.success(request, f"{involvement.service.name} recorded as ended")
             return _detail(person)
@@ -538,7 +538,7 @@ def sharing_decision_add(request, ref: str):
         try:
             services.sharing_decision_record(actor=request.user, young_person=person, **form.cleaned_data)
         except ValidationError as error:
-            apply_errors(form, error)
+            apply_service_errors(form, error)
         else:
             messages.success(request, "Sharing decision recorded")
             return redirect(reverse("people:detail", args=[person.ref]) + "#sharing")
@@ -555,7 +555,7 @@ def voice_add(request, ref: str):
         try:
             services.voice_record(actor=request.user, young_person=person, **form.cleaned_data)
         except ValidationError as error:
-            apply_errors(form, error)
+            apply_service_errors(form, error)
         else:
             messages.success(request, f"{person.ref}’s views recorded")
             return redirect(reverse("people:detail", args=[person.ref]) + "#voice")
@@ -573,7 +573,7 @@ def referral_status(request, ref: str, pk: int):
         try:
             services.bridging_referral_update(actor=request.user, referral=referral, status=form.cleaned_data["status"])
         except ValidationError as error:
-            apply_errors(form, error)
+            apply_service_errors(form, error)
         else:
             messages.success(request, f"{referral.service.name}: referral status saved")
             return redirect(reverse("people:detail", args=[person.ref]) + "#plans")

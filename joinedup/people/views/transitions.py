@@ -31,10 +31,9 @@ from joinedup.domain import disclosure
 from joinedup.domain.transition_prompts import DUE, UPCOMING, transition_prompts
 from joinedup.platform.access import Role, has_capability, require_capability
 from joinedup.platform.charts import BarSeries, bar_chart
-from joinedup.web.forms import GovukDateField
+from joinedup.web.forms import GovukDateField, apply_service_errors
 
 from .. import selectors, services
-from ..forms import apply_errors
 from ..models import BridgingReferral
 from . import records  # noqa: F401  (registers the <ref:ref> converter used below)
 
@@ -641,7 +640,7 @@ def plan_agree(request, ref: str):
                 notes=data["notes"],
             )
         except ValidationError as error:
-            apply_errors(form, error)
+            apply_service_errors(form, error)
         else:
             messages.success(request, _after_agreeing(request.user, person, edge))
             return redirect(reverse("people:detail", args=[person.ref]) + "#plans")
